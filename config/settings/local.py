@@ -1,0 +1,24 @@
+"""Embedded defaults for `make run`: SQLite under var/, Celery tasks run eagerly, e-mail to the
+console. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "True")
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-only-insecure-key-never-used-in-production")
+os.environ.setdefault("DATABASE_URL", "sqlite:///var/db.sqlite3")
+os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import BASE_DIR, DATABASES, STORAGES, env  # noqa: E402
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    name = DATABASES["default"]["NAME"]
+    if not os.path.isabs(name):
+        DATABASES["default"]["NAME"] = str(BASE_DIR / name)
+    # SQLite has one writer; keep connections short so runserver threads don't contend.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# runserver serves static files from the finders; no manifest needed.
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -1,0 +1,10 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("core.urls_accounts")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("core.urls")),
+]

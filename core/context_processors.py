@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from core.navigation import nav_items_for
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    role = user.role if user is not None and user.is_authenticated else None
+    return {
+        "site_name": settings.SITE_NAME,
+        "current_role": role,
+        "nav_items": nav_items_for(role),
+    }

@@ -1,0 +1,41 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from core.services import email_enqueue
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Sign in"), css_class="w-100"))
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the message goes through the outbox like every e-mail."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send the reset link")))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_enqueue(
+            key=f"password-reset:{context['uid']}:{context['token']}",
+            to=to_email,
+            subject=subject,
+            body=body,
+        )

@@ -1,0 +1,33 @@
+"""The navigation bar: one list of entries, each shown to the roles named."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[Role]
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ALL_ROLES = frozenset(Role)
+
+NAV_ITEMS = (
+    NavItem(_("Home"), "core:home", ALL_ROLES),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
+)
+
+
+def nav_items_for(role: Role | None) -> list[dict]:
+    if role is None:
+        return []
+    return [{"label": item.label, "url": item.url()} for item in NAV_ITEMS if role in item.roles]

@@ -1,0 +1,54 @@
+"""Reads for core: what each role's landing page shows."""
+
+from django.db.models import Count
+
+from core.models import OutboundEmail, Prefecture, User
+from core.roles import Role
+from registrations import selectors as registration_selectors
+
+RECENT_LIMIT = 20
+
+
+def office_prefectures(*, user: User) -> list[Prefecture]:
+    if user.organisation_id is None:
+        return []
+    return list(Prefecture.objects.filter(office_id=user.organisation_id).order_by("code"))
+
+
+def user_count_by_role() -> list[dict]:
+    counts = dict(
+        User.objects.filter(groups__name__in=list(Role), is_active=True)
+        .values_list("groups__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [{"role": role, "label": role.label, "count": counts.get(role, 0)} for role in Role]
+
+
+def home_context(*, user: User) -> dict:
+    role = user.role
+    if role == Role.BUSINESS:
+        return {"business": registration_selectors.business_own(user=user)}
+    if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
+        return {
+            "organisation": user.organisation,
+            "prefectures": office_prefectures(user=user) if role != Role.PARTNER else [],
+            "businesses": registration_selectors.business_list_recent(
+                user=user, limit=RECENT_LIMIT
+            ),
+            "business_count": registration_selectors.business_count(user=user),
+        }
+    if role == Role.MINISTRY:
+        return {
+            "region_counts": registration_selectors.business_count_by_region(user=user),
+            "business_count": registration_selectors.business_count(user=user),
+        }
+    if role == Role.ADMIN:
+        return {
+            "business_count": registration_selectors.business_count(user=user),
+            "role_counts": user_count_by_role(),
+            "outbox_counts": dict(
+                OutboundEmail.objects.values_list("status").annotate(n=Count("id"))
+            ),
+        }
+    return {}

@@ -1,0 +1,130 @@
+"""Writes for core: the e-mail outbox.
+
+Every e-mail goes through `email_enqueue` inside the caller's transaction. A Celery task
+(`email_outbox_dispatch`) sends due rows; a periodic run of the same task picks up rows
+whose kick was lost (broker down, process killed after commit).
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+def email_enqueue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
+    """Record one e-mail to send, at most once per `key`, and ask for a dispatch after commit.
+
+    Calling it again with the same key returns the existing row and sends nothing new.
+    """
+    email, created = OutboundEmail.objects.get_or_create(
+        idempotency_key=key, defaults={"to": to, "subject": subject[:200], "body": body}
+    )
+    if created:
+        email_outbox_dispatch_on_commit()
+    return email
+
+
+def email_outbox_dispatch_on_commit() -> None:
+    """Kick the dispatcher after the current transaction commits. Losing the kick is
+    harmless (the periodic run sends the row), so a broker error is logged, not raised."""
+    from core.tasks import email_outbox_dispatch_task
+
+    def kick() -> None:
+        try:
+            email_outbox_dispatch_task.delay()
+        except Exception:  # a broker outage must not fail the user's request
+            logger.warning(
+                "Outbox dispatch not queued; the periodic run will send it.", exc_info=True
+            )
+
+    transaction.on_commit(kick)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A refused recipient or a 5xx reply will not succeed on retry (a bounce)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def email_outbox_dispatch(*, batch_size: int | None = None, max_batches: int = 50) -> int:
+    """Send due pending e-mails in batches; return how many were sent.
+
+    Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED, so concurrent dispatchers
+    never take the same row, and a row is marked sent in the same transaction that holds its
+    lock: a crash before commit leaves it pending (sent again at worst once, never lost).
+    """
+    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    sent = 0
+    for _batch in range(max_batches):
+        claimed, sent_now = _dispatch_batch(batch_size)
+        sent += sent_now
+        if claimed < batch_size:
+            break
+    return sent
+
+
+def _dispatch_batch(batch_size: int) -> tuple[int, int]:
+    now = timezone.now()
+    sent = 0
+    # Row locks held until the status update commits; other workers skip these rows.
+    with transaction.atomic():
+        batch = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")[:batch_size]
+        )
+        if not batch:
+            return 0, 0
+        connection = get_connection(fail_silently=False)
+        for email in batch:
+            email.attempts += 1
+            try:
+                EmailMessage(
+                    subject=email.subject,
+                    body=email.body,
+                    to=[email.to],
+                    connection=connection,
+                    headers={"X-Idempotency-Key": email.idempotency_key},
+                ).send()
+            except Exception as exc:  # recorded on the row, retried with backoff
+                email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if _is_permanent(exc) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                    email.status = OutboundEmail.Status.FAILED
+                else:
+                    email.next_attempt_at = now + _backoff(email.attempts)
+                logger.warning("E-mail %s not sent: %s", email.pk, email.last_error)
+            else:
+                email.status = OutboundEmail.Status.SENT
+                email.sent_at = timezone.now()
+                email.last_error = ""
+                sent += 1
+            email.save(
+                update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+            )
+    return len(batch), sent
+
+
+def email_requeue(*, emails) -> int:
+    """Put failed e-mails back in the queue (an operator fixed the address or the server)."""
+    count = emails.filter(status=OutboundEmail.Status.FAILED).update(
+        status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if count:
+        email_outbox_dispatch_on_commit()
+    return count

@@ -1,0 +1,19 @@
+from django.views.generic import TemplateView
+
+from core.selectors import home_context
+
+
+class HomeView(TemplateView):
+    """The public welcome page, or the signed-in user's role landing page."""
+
+    def get_template_names(self) -> list[str]:
+        user = self.request.user
+        if not user.is_authenticated:
+            return ["core/welcome.html"]
+        return [f"core/home_{user.role}.html" if user.role else "core/home_no_role.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_authenticated:
+            context.update(home_context(user=self.request.user))
+        return context
