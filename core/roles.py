@@ -71,5 +71,6 @@ def role_groups_sync() -> None:
 
 
 def role_groups_sync_on_migrate(sender, **kwargs) -> None:
-    if sender.name == "core":
-        role_groups_sync()
+    """Runs after each app's post_migrate, so permissions of apps migrated later are granted
+    too; the sync is idempotent and cheap (six groups)."""
+    role_groups_sync()

@@ -56,6 +56,7 @@ class Business(BaseModel):
                 condition=models.Q(entity_type="sole_proprietor")
                 | models.Q(corporate_number__isnull=False),
                 name="business_corporation_has_corporate_number",
+                violation_error_code="corporate_number_required",
                 violation_error_message=_("A corporation needs its corporate number."),
             ),
         ]

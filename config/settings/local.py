@@ -22,3 +22,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # runserver serves static files from the finders; no manifest needed.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# Static files come straight from the finders (no collectstatic), so no STATIC_ROOT.
+STATIC_ROOT = None

@@ -1,0 +1,73 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS ?= never
+export PYTHONUNBUFFERED := 1
+
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+DEMO_BUSINESSES ?= 300
+PG_URL ?= postgres://postgres@127.0.0.1:5432/export_support
+BENCH_N ?= 100000
+
+# Production-like environment used only to run `check --deploy` in the test target.
+DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=deploy-check-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	DJANGO_ALLOWED_HOSTS=export-support.example.jp DJANGO_ADMIN_URL=ops-console/ \
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	REDIS_URL=redis://127.0.0.1:6379/1
+
+.PHONY: help install run test lint check-deploy pytest services bench messages
+
+help:
+	@echo "make run       install, migrate, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test      install, lint, migration and deploy checks, the whole pytest suite"
+	@echo "make services  web + Celery worker + beat on PostgreSQL and Redis (honcho)"
+	@echo "make bench     seed a PostgreSQL bench database (BENCH_N businesses) and time pages"
+	@echo "make messages  re-extract and compile the Japanese translation"
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		{ echo "Installing uv from PyPI"; python3 -m pip install --quiet --user uv; }
+	@$(UV) sync --frozen --quiet
+
+run: install
+	@mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) seed_demo --if-empty --businesses $(DEMO_BUSINESSES)
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install lint check-deploy pytest
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+check-deploy:
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+pytest:
+	bin/ensure-browser
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+services: export DATABASE_URL ?= $(PG_URL)
+services: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+services: export REDIS_URL ?= redis://127.0.0.1:6379/1
+services: install
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) setup_periodic_tasks
+	$(MANAGE) seed_demo --if-empty --businesses $(DEMO_BUSINESSES)
+	.venv/bin/honcho start -f Procfile
+
+bench: install
+	BENCH_N=$(BENCH_N) bin/bench
+
+messages: install
+	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=var --ignore=static
+	$(MANAGE) compilemessages -l ja --ignore=.venv

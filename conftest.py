@@ -1,0 +1,43 @@
+"""Fixtures shared by every test: one user per role, wired to real reference data."""
+
+import pytest
+
+from core.models import Organisation
+from core.roles import Role
+from core.tests.factories import UserFactory
+from registrations.tests.factories import ContactFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def jetro_tokyo(db) -> Organisation:
+    return Organisation.objects.get(code="jetro-tokyo")
+
+
+@pytest.fixture
+def jetro_osaka(db) -> Organisation:
+    return Organisation.objects.get(code="jetro-osaka")
+
+
+@pytest.fixture
+def chamber_tokyo(db) -> Organisation:
+    return Organisation.objects.get(code="chamber-tokyo")
+
+
+@pytest.fixture
+def users(db, jetro_tokyo, chamber_tokyo):
+    """One user per role, keyed by role value. The business user is a contact of a firm."""
+    result = {
+        Role.PARTNER: UserFactory(role=Role.PARTNER, organisation=chamber_tokyo),
+        Role.CONCIERGE: UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo),
+        Role.OFFICE_LEAD: UserFactory(role=Role.OFFICE_LEAD, organisation=jetro_tokyo),
+        Role.MINISTRY: UserFactory(
+            role=Role.MINISTRY, organisation=Organisation.objects.get(code="meti-sme-agency")
+        ),
+        Role.ADMIN: UserFactory(role=Role.ADMIN, is_staff=True),
+    }
+    business_user = UserFactory(role=Role.BUSINESS)
+    ContactFactory(user=business_user, business__name="株式会社テスト製作所")
+    result[Role.BUSINESS] = business_user
+    return result

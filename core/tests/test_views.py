@@ -1,0 +1,145 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from core.models import OutboundEmail
+from core.roles import Role
+from registrations.tests.factories import BusinessFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADINGS = {
+    Role.BUSINESS: "My registration",
+    Role.PARTNER: "Referred businesses",
+    Role.CONCIERGE: "Concierge workspace",
+    Role.OFFICE_LEAD: "Office lead workspace",
+    Role.MINISTRY: "Program overview",
+    Role.ADMIN: "Program administration",
+}
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_anonymous_visitor_gets_the_public_welcome_page_in_japanese(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "ja"
+    assert '<html lang="ja">' in response.text
+    assert "ログイン" in response.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lands_on_its_own_page(english, users, role):
+    english.force_login(users[role])
+    response = english.get("/")
+    assert response.status_code == 200
+    assert f"<h1 class=\"h3 mb-" in response.text
+    assert HEADINGS[role] in response.text
+    for other, heading in HEADINGS.items():
+        if other != role:
+            assert heading not in response.text
+
+
+def test_sign_in_with_the_standard_form_then_sign_out(client, users):
+    user = users[Role.CONCIERGE]
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")
+    assert client.get("/").context["user"] == user
+    client.post(reverse("logout"))
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_wrong_password_shows_a_japanese_message_next_to_the_form(client, users):
+    response = client.post(
+        reverse("login"), {"username": users[Role.CONCIERGE].username, "password": "nope"}
+    )
+    assert response.status_code == 200
+    assert "正しいユーザー名とパスワードを入力してください" in response.text
+
+
+def test_repeated_failures_lock_the_account_for_that_address(client, users, settings):
+    username = users[Role.CONCIERGE].username
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": username, "password": "wrong"})
+    response = client.post(
+        reverse("login"), {"username": username, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 429
+    assert 'data-testid="locked-out"' in response.text
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_password_reset_goes_through_the_outbox(client, users, django_capture_on_commit_callbacks):
+    user = users[Role.PARTNER]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get()
+    assert email.to == user.email
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.context["validlink"]
+
+
+def test_english_is_available(english):
+    response = english.get("/")
+    assert response.headers["Content-Language"] == "en"
+    assert "Sign in" in response.text
+
+
+def test_html_responses_carry_a_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_landing_list_runs_the_same_queries_for_1_or_25_businesses(
+    client, users, django_assert_num_queries
+):
+    client.force_login(users[Role.CONCIERGE])
+    BusinessFactory(prefecture_id="13")
+    with django_assert_num_queries(9) as one:
+        client.get("/")
+    BusinessFactory.create_batch(24, prefecture_id="13")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get("/")
+    assert len(response.context["businesses"]) == 20
+    assert response.context["business_count"] == 25
+
+
+def test_concierge_landing_shows_only_their_office_area(client, users):
+    BusinessFactory(name="東京の会社", prefecture_id="13")
+    BusinessFactory(name="大阪の会社", prefecture_id="27")
+    client.force_login(users[Role.CONCIERGE])
+    response = client.get("/")
+    assert "東京の会社" in response.text
+    assert "大阪の会社" not in response.text
+
+
+def test_ministry_sees_counts_per_meti_region(client, users):
+    BusinessFactory.create_batch(2, prefecture_id="04")  # 宮城県: 東北
+    BusinessFactory(prefecture_id="15")  # 新潟県: 関東経済産業局
+    client.force_login(users[Role.MINISTRY])
+    rows = {row["region"]: row["count"] for row in client.get("/").context["region_counts"]}
+    assert rows["tohoku"] == 2
+    assert rows["kanto"] == 2  # the business user's firm (東京) and 新潟
+    assert rows["okinawa"] == 0
+
+
+def test_admin_site_is_open_to_the_admin_role_only(client, users):
+    client.force_login(users[Role.ADMIN])
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:registrations_business_changelist")).status_code == 200
+    client.force_login(users[Role.CONCIERGE])
+    assert client.get(reverse("admin:index")).status_code == 302

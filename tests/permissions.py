@@ -1,0 +1,11 @@
+"""Which roles may see what: defined once, parametrised over in tests."""
+
+from core.roles import Role
+
+ALL_ROLES = list(Role)
+# Roles that see a business in 東京都 referred by 東京商工会議所, and its Tokyo office.
+SEES_TOKYO_REFERRED_BUSINESS = {
+    Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD, Role.MINISTRY, Role.ADMIN,
+}  # fmt: skip
+# Roles that see a business in 大阪府 with no referral.
+SEES_OSAKA_BUSINESS = {Role.MINISTRY, Role.ADMIN}
