@@ -7,8 +7,6 @@ from core.roles import Role
 from core.tests.factories import UserFactory
 from registrations.tests.factories import ContactFactory
 
-PASSWORD = "correct-horse-battery"
-
 
 @pytest.fixture
 def jetro_tokyo(db) -> Organisation:

@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("healthz/", views.health, name="health"),
 ]

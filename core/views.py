@@ -1,3 +1,6 @@
+from django.db import connection
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from core.selectors import home_context
@@ -17,3 +20,11 @@ class HomeView(TemplateView):
         if self.request.user.is_authenticated:
             context.update(home_context(user=self.request.user))
         return context
+
+
+@never_cache
+def health(request) -> HttpResponse:
+    """For load balancers and container health checks: the app is up and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -232,10 +232,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Program rules.
-FIRST_CONTACT_SLA_BUSINESS_DAYS = env.int("FIRST_CONTACT_SLA_BUSINESS_DAYS", default=5)
-PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-04")
-
 # django-import-export: neutralise =HYPERLINK(...) and friends in spreadsheets we hand out.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True

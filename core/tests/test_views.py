@@ -37,7 +37,7 @@ def test_each_role_lands_on_its_own_page(english, users, role):
     english.force_login(users[role])
     response = english.get("/")
     assert response.status_code == 200
-    assert f"<h1 class=\"h3 mb-" in response.text
+    assert '<h1 class="h3 mb-' in response.text
     assert HEADINGS[role] in response.text
     for other, heading in HEADINGS.items():
         if other != role:
@@ -143,3 +143,9 @@ def test_admin_site_is_open_to_the_admin_role_only(client, users):
     assert client.get(reverse("admin:registrations_business_changelist")).status_code == 200
     client.force_login(users[Role.CONCIERGE])
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_health_endpoint_reports_ok_when_the_database_answers(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.text == "ok"

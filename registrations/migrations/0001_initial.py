@@ -9,131 +9,480 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_reference_data'),
+        ("core", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Business',
+            name="Business",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('entity_type', models.CharField(choices=[('corporation', 'Corporation'), ('sole_proprietor', 'Sole proprietor')], max_length=20, verbose_name='entity type')),
-                ('corporate_number', models.CharField(blank=True, max_length=13, null=True, unique=True, validators=[registrations.validators.validate_corporate_number], verbose_name='corporate number')),
-                ('name', models.CharField(max_length=200, verbose_name='business name')),
-                ('name_kana', models.CharField(max_length=200, verbose_name='business name (katakana)')),
-                ('representative', models.CharField(blank=True, max_length=100, verbose_name='representative')),
-                ('postal_code', models.CharField(blank=True, max_length=7, verbose_name='postal code')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='city and street')),
-                ('capital_yen', models.BigIntegerField(blank=True, null=True, verbose_name='capital (yen)')),
-                ('employees', models.PositiveIntegerField(verbose_name='employees')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('industry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.industrydivision', verbose_name='industry')),
-                ('prefecture', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.prefecture', verbose_name='prefecture')),
-                ('referred_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referred_businesses', to='core.organisation', verbose_name='referred by')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "entity_type",
+                    models.CharField(
+                        choices=[
+                            ("corporation", "Corporation"),
+                            ("sole_proprietor", "Sole proprietor"),
+                        ],
+                        max_length=20,
+                        verbose_name="entity type",
+                    ),
+                ),
+                (
+                    "corporate_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=13,
+                        null=True,
+                        unique=True,
+                        validators=[registrations.validators.validate_corporate_number],
+                        verbose_name="corporate number",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="business name")),
+                (
+                    "name_kana",
+                    models.CharField(max_length=200, verbose_name="business name (katakana)"),
+                ),
+                (
+                    "representative",
+                    models.CharField(blank=True, max_length=100, verbose_name="representative"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=7, verbose_name="postal code"),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=200, verbose_name="city and street"),
+                ),
+                (
+                    "capital_yen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="capital (yen)"),
+                ),
+                ("employees", models.PositiveIntegerField(verbose_name="employees")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.industrydivision",
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "prefecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referred_businesses",
+                        to="core.organisation",
+                        verbose_name="referred by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business',
-                'verbose_name_plural': 'businesses',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "business",
+                "verbose_name_plural": "businesses",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_kana', models.CharField(blank=True, max_length=100, verbose_name='name (katakana)')),
-                ('department', models.CharField(blank=True, max_length=100, verbose_name='department and title')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='registrations.business', verbose_name='business')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_kana",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (katakana)"),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="department and title"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="registrations.business",
+                        verbose_name="business",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contact",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBusiness',
+            name="HistoricalBusiness",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('entity_type', models.CharField(choices=[('corporation', 'Corporation'), ('sole_proprietor', 'Sole proprietor')], max_length=20, verbose_name='entity type')),
-                ('corporate_number', models.CharField(blank=True, db_index=True, max_length=13, null=True, validators=[registrations.validators.validate_corporate_number], verbose_name='corporate number')),
-                ('name', models.CharField(max_length=200, verbose_name='business name')),
-                ('name_kana', models.CharField(max_length=200, verbose_name='business name (katakana)')),
-                ('representative', models.CharField(blank=True, max_length=100, verbose_name='representative')),
-                ('postal_code', models.CharField(blank=True, max_length=7, verbose_name='postal code')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='city and street')),
-                ('capital_yen', models.BigIntegerField(blank=True, null=True, verbose_name='capital (yen)')),
-                ('employees', models.PositiveIntegerField(verbose_name='employees')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('industry', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.industrydivision', verbose_name='industry')),
-                ('prefecture', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.prefecture', verbose_name='prefecture')),
-                ('referred_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.organisation', verbose_name='referred by')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "entity_type",
+                    models.CharField(
+                        choices=[
+                            ("corporation", "Corporation"),
+                            ("sole_proprietor", "Sole proprietor"),
+                        ],
+                        max_length=20,
+                        verbose_name="entity type",
+                    ),
+                ),
+                (
+                    "corporate_number",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=13,
+                        null=True,
+                        validators=[registrations.validators.validate_corporate_number],
+                        verbose_name="corporate number",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="business name")),
+                (
+                    "name_kana",
+                    models.CharField(max_length=200, verbose_name="business name (katakana)"),
+                ),
+                (
+                    "representative",
+                    models.CharField(blank=True, max_length=100, verbose_name="representative"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=7, verbose_name="postal code"),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=200, verbose_name="city and street"),
+                ),
+                (
+                    "capital_yen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="capital (yen)"),
+                ),
+                ("employees", models.PositiveIntegerField(verbose_name="employees")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.industrydivision",
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "prefecture",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.organisation",
+                        verbose_name="referred by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical business',
-                'verbose_name_plural': 'historical businesses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical business",
+                "verbose_name_plural": "historical businesses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContact',
+            name="HistoricalContact",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_kana', models.CharField(blank=True, max_length=100, verbose_name='name (katakana)')),
-                ('department', models.CharField(blank=True, max_length=100, verbose_name='department and title')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('business', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registrations.business', verbose_name='business')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_kana",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (katakana)"),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="department and title"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registrations.business",
+                        verbose_name="business",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contact',
-                'verbose_name_plural': 'historical contacts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contact",
+                "verbose_name_plural": "historical contacts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.CheckConstraint(condition=models.Q(('entity_type', 'sole_proprietor'), ('corporate_number__isnull', False), _connector='OR'), name='business_corporation_has_corporate_number', violation_error_code='corporate_number_required', violation_error_message='A corporation needs its corporate number.'),
+            model_name="business",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("entity_type", "sole_proprietor"),
+                    ("corporate_number__isnull", False),
+                    _connector="OR",
+                ),
+                name="business_corporation_has_corporate_number",
+                violation_error_code="corporate_number_required",
+                violation_error_message="A corporation needs its corporate number.",
+            ),
         ),
     ]

@@ -1,0 +1,143 @@
+"""Benchmark pages and jobs at realistic scale: median and p95 server time, query count.
+
+Run through `make bench` (bin/bench), which points DATABASE_URL at a separate database."""
+
+import statistics
+import time
+from io import StringIO
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from core.demo import DEMO_LOGINS
+from core.services import email_enqueue, email_outbox_dispatch
+from registrations.models import Business
+
+PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database)
+
+
+class Command(BaseCommand):
+    help = "Seed a benchmark database and print a Markdown table of page and job timings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--businesses", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=30, help="requests per page")
+        parser.add_argument(
+            "--recreate-database",
+            action="store_true",
+            help="drop and create the (PostgreSQL) database named by DATABASE_URL first",
+        )
+
+    def handle(self, *args, **options):
+        db = settings.DATABASES["default"]
+        if options["recreate_database"]:
+            if db["ENGINE"] != "django.db.backends.postgresql":
+                raise CommandError("--recreate-database needs a PostgreSQL DATABASE_URL")
+            self._recreate(db)
+        rows: list[tuple[str, str, str, str]] = []
+
+        call_command("migrate", verbosity=0)
+        if Business.objects.exists():
+            call_command("flush", interactive=False, verbosity=0)
+            call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        call_command(
+            "seed_demo", businesses=options["businesses"], password=PASSWORD, stdout=StringIO()
+        )
+        rows.append((f"job: seed_demo --businesses {options['businesses']}",
+                     f"{time.monotonic() - started:.1f} s", "", ""))  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+        rows += self._pages(options["repeat"])
+        rows.append(self._outbox_job())
+
+        n = Business.objects.count()
+        self.stdout.write(f"\n### Benchmark: {n:,} businesses, {options['repeat']} requests "
+                          f"per page (Django test client, in-process)\n")  # fmt: skip
+        self.stdout.write("| page or job | median | p95 | queries |")
+        self.stdout.write("|---|---|---|---|")
+        for row in rows:
+            self.stdout.write("| " + " | ".join(row) + " |")
+
+    def _recreate(self, db) -> None:
+        name = db["NAME"]
+        params = {"dbname": "postgres", "user": db.get("USER") or None,
+                  "host": db.get("HOST") or None, "port": db.get("PORT") or None,
+                  "password": db.get("PASSWORD") or None, "autocommit": True}  # fmt: skip
+        connection.close()
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+    def _time(self, client: Client, method: str, path: str, repeat: int, data=None):
+        timings, queries = [], 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = (
+                    getattr(client, method)(path, data) if data else getattr(client, method)(path)
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code >= 400:
+                raise CommandError(f"{path} answered {response.status_code}")
+            queries = len(ctx.captured_queries)
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
+        return f"{statistics.median(timings):.1f} ms", f"{p95:.1f} ms", str(queries)
+
+    def _pages(self, repeat: int) -> list[tuple[str, str, str, str]]:
+        rows = []
+        anonymous = Client()
+        rows.append(("GET / (public welcome)", *self._time(anonymous, "get", "/", repeat)))
+        rows.append(("GET /accounts/login/", *self._time(anonymous, "get", reverse("login"),
+                                                          repeat)))  # fmt: skip
+        for login in DEMO_LOGINS:
+            client = Client()
+            response = client.post(reverse("login"),
+                                   {"username": login.username, "password": PASSWORD})  # fmt: skip
+            if response.status_code != 302:
+                raise CommandError(f"could not sign in as {login.username}")
+            rows.append((f"GET / as {login.role} ({login.username})",
+                         *self._time(client, "get", "/", repeat)))  # fmt: skip
+            if login.role == "admin":
+                rows.append(
+                    (
+                        "GET admin business list (admin)",
+                        *self._time(
+                            client,
+                            "get",
+                            reverse("admin:registrations_business_changelist"),
+                            repeat,
+                        ),
+                    )
+                )
+                rows.append(
+                    (
+                        "GET admin business search (admin)",
+                        *self._time(
+                            client,
+                            "get",
+                            reverse("admin:registrations_business_changelist") + "?q=製作所",
+                            repeat,
+                        ),
+                    )
+                )
+        return rows
+
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    def _outbox_job(self) -> tuple[str, str, str, str]:
+        count = 1000
+        for i in range(count):
+            email_enqueue(key=f"bench:{i}", to=f"firm{i}@example.jp", subject="bench", body="b")
+        started = time.monotonic()
+        sent = email_outbox_dispatch(batch_size=100, max_batches=100)
+        elapsed = time.monotonic() - started
+        return (f"job: outbox dispatch of {sent} e-mails (locmem backend)",
+                f"{elapsed:.2f} s ({sent / elapsed:.0f}/s)", "", "")  # fmt: skip

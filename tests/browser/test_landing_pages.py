@@ -1,0 +1,57 @@
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from core.demo import DEMO_LOGINS
+from core.roles import Role
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "browser-test-pass-1"
+HEADINGS = {
+    Role.BUSINESS: "My registration",
+    Role.PARTNER: "Referred businesses",
+    Role.CONCIERGE: "Concierge workspace",
+    Role.OFFICE_LEAD: "Office lead workspace",
+    Role.MINISTRY: "Program overview",
+    Role.ADMIN: "Program administration",
+}
+
+
+@pytest.fixture
+def demo_data(tmp_path):
+    with (tmp_path / "seed.txt").open("w") as out:
+        call_command("seed_demo", businesses=60, password=PASSWORD, stdout=out)
+
+
+def japanese(text: str) -> str:
+    with translation.override("ja"):
+        translated = translation.gettext(text)
+    assert translated != text, f"no Japanese translation for {text!r}"
+    return translated
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_signs_in_and_sees_its_landing_page_in_japanese(
+    role, demo_data, live_server, page
+):
+    username = next(login.username for login in DEMO_LOGINS if login.role == role)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name=japanese("Sign in")).first.click()
+    page.get_by_label("ユーザー名").fill(username)  # Django's own ja catalogue
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name=japanese("Sign in")).click()
+
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == japanese(HEADINGS[role])
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_test_id("signed-in-as").inner_text().strip()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"landing-{role.value}.png"), full_page=True)
+
+    page.get_by_role("button", name=japanese("Sign out")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == japanese("Sign in")

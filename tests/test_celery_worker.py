@@ -1,0 +1,82 @@
+"""Integration: a real Celery worker consuming from the real Redis broker."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.urls import reverse
+
+from config.celery_app import app as celery_app
+from core.models import OutboundEmail
+from core.roles import Role
+from core.services import email_enqueue
+from core.tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def broker_mode():
+    """Publish to the broker instead of running tasks inline."""
+    celery_app.conf.task_always_eager = False
+    yield celery_app
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def worker(broker_mode):
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def test_worker_on_redis_sends_an_enqueued_email(worker):
+    email_enqueue(key="welcome:1", to="firm@example.jp", subject="件名", body="本文")
+    assert wait_for(lambda: OutboundEmail.objects.get(idempotency_key="welcome:1").status == "sent")
+    assert [m.to for m in mail.outbox] == [["firm@example.jp"]]
+
+
+@pytest.fixture
+def broker_down(broker_mode):
+    """Point the app at a port where no broker listens."""
+    good = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield
+    celery_app.conf.broker_url = good
+    celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_a_broker_outage_loses_no_email_and_the_sweep_sends_it_later(client, broker_down):
+    user = UserFactory(role=Role.PARTNER, email="partner@example.jp")
+    response = client.post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get(to="partner@example.jp")
+    assert email.status == OutboundEmail.Status.PENDING
+    assert mail.outbox == []
+
+    # The broker is back; the periodic beat run of the dispatcher picks the row up.
+    celery_app.conf.task_always_eager = True
+    from core.tasks import email_outbox_dispatch_task
+
+    assert email_outbox_dispatch_task.apply().get() == 1
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1

@@ -1,0 +1,83 @@
+import json
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from stdnum.jp import cn
+
+from core.models import User
+from core.roles import Role
+from registrations.models import Business, Contact
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_ROLES = {"business", "partner", "concierge", "office_lead", "ministry", "admin"}
+
+
+def seed(tmp_path, n=400, seed=7, **extra):
+    logins = tmp_path / "logins.json"
+    call_command(
+        "seed_demo", businesses=n, seed=seed, password="pw-for-tests-1", logins_json=logins,
+        stdout=(tmp_path / "out.txt").open("w"), **extra,
+    )  # fmt: skip
+    return json.loads(logins.read_text())
+
+
+def test_seed_creates_businesses_contacts_and_one_login_per_role(tmp_path, client):
+    logins = seed(tmp_path)
+    assert Business.objects.count() == 400
+    assert Contact.objects.count() == 400
+    assert {row["role"] for row in logins} >= REQUIRED_ROLES
+    for row in logins:
+        response = client.post(
+            reverse("login"), {"username": row["username"], "password": row["password"]}
+        )
+        assert response.status_code == 302, row
+        assert User.objects.get(username=row["username"]).role == row["role"]
+    printed = (tmp_path / "out.txt").read_text()
+    assert "Seeded 400 businesses in" in printed
+    assert "| demo-ministry" in printed
+
+
+def test_seeded_data_is_realistic(tmp_path):
+    seed(tmp_path, n=2000)
+    industries = Counter(Business.objects.values_list("industry_id", flat=True))
+    assert 0.35 < industries["E"] / 2000 < 0.45  # about 40% manufacturing
+    prefectures = Counter(Business.objects.values_list("prefecture_id", flat=True))
+    assert prefectures["13"] > prefectures["31"]  # 東京 registers more than 鳥取
+    corporations = Business.objects.filter(entity_type=Business.EntityType.CORPORATION)
+    assert all(cn.is_valid(n) for n in corporations.values_list("corporate_number", flat=True))
+    assert (
+        Business.objects.filter(corporate_number__isnull=True)
+        .exclude(entity_type=Business.EntityType.SOLE_PROPRIETOR)
+        .count()
+        == 0
+    )
+    assert Business.objects.filter(referred_by__isnull=False).exists()
+
+
+def test_the_business_login_sees_a_tokyo_business_and_the_partner_its_referrals(tmp_path):
+    seed(tmp_path)
+    business_user = User.objects.get(username="demo-business")
+    assert business_user.contact.business.prefecture_id == "13"
+    partner = User.objects.get(username="demo-partner")
+    assert Business.objects.filter(referred_by=partner.organisation).exists()
+    assert partner.role == Role.PARTNER
+
+
+def test_same_seed_gives_the_same_data(tmp_path):
+    seed(tmp_path, n=50, seed=11)
+    first = list(Business.objects.order_by("id").values_list("name", "corporate_number"))
+    Contact.objects.all().delete()
+    Business.objects.all().delete()
+    seed(tmp_path, n=50, seed=11)
+    assert list(Business.objects.order_by("id").values_list("name", "corporate_number")) == first
+
+
+def test_refuses_to_add_to_a_seeded_database_unless_asked_to_only_refresh_logins(tmp_path):
+    seed(tmp_path, n=10)
+    with pytest.raises(CommandError, match="already has 10 businesses"):
+        seed(tmp_path, n=10)
+    seed(tmp_path, n=10, if_empty=True)
+    assert Business.objects.count() == 10
