@@ -47,7 +47,7 @@ test: install lint check-deploy pytest
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 check-deploy:
 	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING

@@ -39,3 +39,15 @@ def users(db, jetro_tokyo, chamber_tokyo):
     ContactFactory(user=business_user, business__name="株式会社テスト製作所")
     result[Role.BUSINESS] = business_user
     return result
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests (live server, real worker) flush the database after each test;
+    this puts back the rows that the data migrations load. Roles come back by themselves:
+    the flush runs post_migrate, which re-creates the role groups."""
+    from django.apps import apps
+
+    from core.reference_data import reference_data_load
+
+    reference_data_load(apps)

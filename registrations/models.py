@@ -71,7 +71,7 @@ class Contact(BaseModel):
     business = models.ForeignKey(
         Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     name_kana = models.CharField(_("name (katakana)"), max_length=100, blank=True)
     department = models.CharField(_("department and title"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"))

@@ -13,10 +13,7 @@ from core.roles import Role
 from core.services import email_enqueue
 from core.tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]
 
 
 def wait_for(predicate, timeout=15.0):

@@ -131,7 +131,7 @@ def test_dispatch_sends_in_batches_until_none_are_due():
     assert OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 7
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_row_locked_by_another_dispatcher_is_skipped_not_sent_twice():
     # Rows created directly: in autocommit, email_enqueue's kick would send them at once.
     locked = OutboundEmail.objects.create(

@@ -23,7 +23,7 @@ HEADINGS = {
 
 
 @pytest.fixture
-def demo_data(tmp_path):
+def demo_data(reference_data, tmp_path):
     with (tmp_path / "seed.txt").open("w") as out:
         call_command("seed_demo", businesses=60, password=PASSWORD, stdout=out)
 
