@@ -32,7 +32,7 @@ help:
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
-		{ echo "Installing uv from PyPI"; python3 -m pip install --quiet --user uv; }
+		{ echo "Installing uv from PyPI"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
 	@$(UV) sync --frozen --quiet
 
 run: install

@@ -179,6 +179,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        """Family name first, as Japanese names are written (山田 花子)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     @cached_property
     def role(self):
         """The user's role, or None. One query, cached on the instance for the request."""

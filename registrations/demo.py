@@ -194,5 +194,6 @@ def business_demo_login_link(*, user) -> None:
     )
     if contact is not None:
         contact.user = user
+        contact.name = user.get_full_name()
         contact.email = user.email
-        contact.save(update_fields=["user", "email"])
+        contact.save(update_fields=["user", "name", "email"])

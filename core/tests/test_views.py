@@ -149,3 +149,20 @@ def test_health_endpoint_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz/")
     assert response.status_code == 200
     assert response.text == "ok"
+
+
+def test_names_are_shown_family_name_first(client, users):
+    user = users[Role.CONCIERGE]
+    user.last_name, user.first_name = "鈴木", "一郎"
+    user.save()
+    client.force_login(user)
+    assert "鈴木 一郎" in client.get("/").text
+
+
+def test_the_language_switch_names_each_language_in_itself(client):
+    response = client.get("/")
+    assert ">日本語</button>" in response.text
+    assert ">English</button>" in response.text
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert client.get("/").headers["Content-Language"] == "en"
