@@ -14,6 +14,10 @@ from core.models import (
 )
 from core.services import email_requeue
 
+admin.site.site_header = _("Program administration")
+admin.site.site_title = _("New Export 10,000 Companies Support Program")
+admin.site.index_title = _("Administration")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):

@@ -7,7 +7,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     role = user.role if user is not None and user.is_authenticated else None
     return {
-        "site_name": settings.SITE_NAME,
+        "program_name": settings.PROGRAM_NAME,
         "current_role": role,
         "nav_items": nav_items_for(role),
     }

@@ -19,7 +19,7 @@ urlpatterns = [
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             form_class=OutboxPasswordResetForm,
-            extra_email_context={"site_name": settings.SITE_NAME},
+            extra_email_context={"site_name": settings.PROGRAM_NAME},
         ),
         name="password_reset",
     ),

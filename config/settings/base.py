@@ -239,7 +239,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Admin lives at a non-default URL in production.
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
-SITE_NAME = _("New Export 10,000 Companies Support Program")
+PROGRAM_NAME = _("New Export 10,000 Companies Support Program")
 
 LOGGING = {
     "version": 1,

@@ -166,3 +166,9 @@ def test_the_language_switch_names_each_language_in_itself(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert client.get("/").headers["Content-Language"] == "en"
+
+
+def test_the_sign_in_page_shows_the_program_name_not_the_host(client):
+    response = client.get(reverse("login"))
+    assert "新規輸出１万者支援プログラム" in response.text
+    assert "<title>ログイン | 新規輸出１万者支援プログラム</title>" in response.text
