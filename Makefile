@@ -60,6 +60,7 @@ services: export DATABASE_URL ?= $(PG_URL)
 services: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
 services: export REDIS_URL ?= redis://127.0.0.1:6379/1
 services: install
+	$(MANAGE) database_ensure
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) setup_periodic_tasks
 	$(MANAGE) seed_demo --if-empty --businesses $(DEMO_BUSINESSES)

@@ -85,6 +85,8 @@ def test_password_reset_goes_through_the_outbox(client, users, django_capture_on
     assert email.to == user.email
     assert email.status == OutboundEmail.Status.SENT
     assert len(mail.outbox) == 1
+    assert f"（{user.username}）" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "パスワードの設定 | 新規輸出１万者支援プログラム"
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
     path = link.split("testserver", 1)[1]
     response = client.get(path, follow=True)

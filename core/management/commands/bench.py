@@ -6,7 +6,6 @@ import statistics
 import time
 from io import StringIO
 
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from core.database import database_ensure
 from core.demo import DEMO_LOGINS
 from core.models import OutboundEmail
 from core.services import email_outbox_dispatch
@@ -36,11 +36,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        db = settings.DATABASES["default"]
         if options["recreate_database"]:
-            if db["ENGINE"] != "django.db.backends.postgresql":
+            if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
                 raise CommandError("--recreate-database needs a PostgreSQL DATABASE_URL")
-            self._recreate(db)
+            database_ensure(recreate=True)
         rows: list[tuple[str, str, str, str]] = []
 
         call_command("migrate", verbosity=0)
@@ -66,16 +65,6 @@ class Command(BaseCommand):
         self.stdout.write("|---|---|---|---|")
         for row in rows:
             self.stdout.write("| " + " | ".join(row) + " |")
-
-    def _recreate(self, db) -> None:
-        name = db["NAME"]
-        params = {"dbname": "postgres", "user": db.get("USER") or None,
-                  "host": db.get("HOST") or None, "port": db.get("PORT") or None,
-                  "password": db.get("PASSWORD") or None, "autocommit": True}  # fmt: skip
-        connection.close()
-        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
 
     def _time(self, client: Client, method: str, path: str, repeat: int, data=None):
         timings, queries = [], 0
