@@ -18,27 +18,22 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD, Role.MINISTRY, Role.ADMIN})
 OFFICE_ROLES = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD})
 
+_OFFICE_PERMISSIONS = (
+    "core.view_prefecture",
+    "core.view_organisation",
+    "registrations.view_business",
+    "registrations.change_business",
+    "registrations.view_contact",
+    "registrations.change_contact",
+)
+
 # Permission codenames ("app_label.codename") each role is granted. The admin role gets every
 # permission. Which rows a permission reaches is decided by each model's `*_visible_to` rule.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.BUSINESS: (),
     Role.PARTNER: ("registrations.view_business",),
-    Role.CONCIERGE: (
-        "core.view_prefecture",
-        "core.view_organisation",
-        "registrations.view_business",
-        "registrations.change_business",
-        "registrations.view_contact",
-        "registrations.change_contact",
-    ),
-    Role.OFFICE_LEAD: (
-        "core.view_prefecture",
-        "core.view_organisation",
-        "registrations.view_business",
-        "registrations.change_business",
-        "registrations.view_contact",
-        "registrations.change_contact",
-    ),
+    Role.CONCIERGE: _OFFICE_PERMISSIONS,
+    Role.OFFICE_LEAD: _OFFICE_PERMISSIONS,
     Role.MINISTRY: (
         "core.view_prefecture",
         "core.view_organisation",

@@ -1,4 +1,4 @@
-"""Which roles may see what: defined once, parametrised over in tests."""
+"""What each role may see, defined once and parametrised over in tests."""
 
 from core.roles import Role
 
@@ -9,3 +9,13 @@ SEES_TOKYO_REFERRED_BUSINESS = {
 }  # fmt: skip
 # Roles that see a business in 大阪府 with no referral.
 SEES_OSAKA_BUSINESS = {Role.MINISTRY, Role.ADMIN}
+
+# The heading (English msgid) of each role's landing page.
+LANDING_HEADINGS = {
+    Role.BUSINESS: "My registration",
+    Role.PARTNER: "Referred businesses",
+    Role.CONCIERGE: "Concierge workspace",
+    Role.OFFICE_LEAD: "Office lead workspace",
+    Role.MINISTRY: "Program overview",
+    Role.ADMIN: "Program administration",
+}

@@ -5,17 +5,9 @@ from django.urls import reverse
 from core.models import OutboundEmail
 from core.roles import Role
 from registrations.tests.factories import BusinessFactory
+from tests.permissions import LANDING_HEADINGS
 
 pytestmark = pytest.mark.django_db
-
-HEADINGS = {
-    Role.BUSINESS: "My registration",
-    Role.PARTNER: "Referred businesses",
-    Role.CONCIERGE: "Concierge workspace",
-    Role.OFFICE_LEAD: "Office lead workspace",
-    Role.MINISTRY: "Program overview",
-    Role.ADMIN: "Program administration",
-}
 
 
 @pytest.fixture
@@ -38,8 +30,8 @@ def test_each_role_lands_on_its_own_page(english, users, role):
     response = english.get("/")
     assert response.status_code == 200
     assert '<h1 class="h3 mb-' in response.text
-    assert HEADINGS[role] in response.text
-    for other, heading in HEADINGS.items():
+    assert LANDING_HEADINGS[role] in response.text
+    for other, heading in LANDING_HEADINGS.items():
         if other != role:
             assert heading not in response.text
 

@@ -5,6 +5,7 @@ from django.utils import translation
 from core.demo import DEMO_LOGINS
 from core.roles import Role
 from tests.browser.conftest import ARTIFACTS
+from tests.permissions import LANDING_HEADINGS
 
 pytestmark = [
     pytest.mark.browser,
@@ -12,20 +13,12 @@ pytestmark = [
 ]
 
 PASSWORD = "browser-test-pass-1"
-HEADINGS = {
-    Role.BUSINESS: "My registration",
-    Role.PARTNER: "Referred businesses",
-    Role.CONCIERGE: "Concierge workspace",
-    Role.OFFICE_LEAD: "Office lead workspace",
-    Role.MINISTRY: "Program overview",
-    Role.ADMIN: "Program administration",
-}
 
 
 @pytest.fixture
 def demo_data(reference_data, tmp_path):
     with (tmp_path / "seed.txt").open("w") as out:
-        call_command("seed_demo", businesses=60, password=PASSWORD, stdout=out)
+        call_command("seed_demo", businesses=200, password=PASSWORD, stdout=out)
 
 
 def japanese(text: str) -> str:
@@ -47,7 +40,7 @@ def test_each_role_signs_in_and_sees_its_landing_page_in_japanese(
     page.get_by_role("button", name=japanese("Sign in")).click()
 
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == japanese(HEADINGS[role])
+    assert heading.inner_text() == japanese(LANDING_HEADINGS[role])
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_test_id("signed-in-as").inner_text().strip()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
