@@ -5,7 +5,15 @@ import pytest
 from core.models import Organisation
 from core.roles import Role
 from core.tests.factories import UserFactory
-from registrations.tests.factories import ContactFactory
+from registrations.tests.factories import RegistrationFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -36,7 +44,7 @@ def users(db, jetro_tokyo, chamber_tokyo):
         Role.ADMIN: UserFactory(role=Role.ADMIN, is_staff=True),
     }
     business_user = UserFactory(role=Role.BUSINESS)
-    ContactFactory(user=business_user, business__name="株式会社テスト製作所")
+    RegistrationFactory(contact__user=business_user, business__name="株式会社テスト製作所")
     result[Role.BUSINESS] = business_user
     return result
 

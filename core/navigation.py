@@ -21,8 +21,17 @@ class NavItem:
 
 ALL_ROLES = frozenset(Role)
 
+REGISTRATION_STAFF = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN})
+
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", ALL_ROLES),
+    NavItem(_("Registrations"), "registrations:registration-list", REGISTRATION_STAFF),
+    NavItem(_("Suspected duplicates"), "registrations:duplicate-queue", REGISTRATION_STAFF),
+    NavItem(_("Referred businesses"), "registrations:referral-list", frozenset({Role.PARTNER})),
+    NavItem(_("Refer a firm"), "registrations:referral-create", frozenset({Role.PARTNER})),
+    NavItem(
+        _("Update contact details"), "registrations:contact-update", frozenset({Role.BUSINESS})
+    ),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )
 

@@ -25,13 +25,15 @@ _OFFICE_PERMISSIONS = (
     "registrations.change_business",
     "registrations.view_contact",
     "registrations.change_contact",
+    "registrations.view_registration",
+    "registrations.review_duplicates",
 )
 
 # Permission codenames ("app_label.codename") each role is granted. The admin role gets every
 # permission. Which rows a permission reaches is decided by each model's `*_visible_to` rule.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.BUSINESS: (),
-    Role.PARTNER: ("registrations.view_business",),
+    Role.PARTNER: ("registrations.view_business", "registrations.refer_business"),
     Role.CONCIERGE: _OFFICE_PERMISSIONS,
     Role.OFFICE_LEAD: _OFFICE_PERMISSIONS,
     Role.MINISTRY: (

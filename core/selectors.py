@@ -28,15 +28,18 @@ def user_count_by_role() -> list[dict]:
 def home_context(*, user: User) -> dict:
     role = user.role
     if role == Role.BUSINESS:
-        return {"business": registration_selectors.business_own(user=user)}
+        return {
+            "business": registration_selectors.business_own(user=user),
+            "registrations": registration_selectors.registrations_own(user=user),
+        }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {
             "organisation": user.organisation,
             "prefectures": office_prefectures(user=user) if role != Role.PARTNER else [],
-            "businesses": registration_selectors.business_list_recent(
+            "registrations": registration_selectors.registration_list_recent(
                 user=user, limit=RECENT_LIMIT
             ),
-            "business_count": registration_selectors.business_count(user=user),
+            "registration_count": registration_selectors.registration_count(user=user),
         }
     if role == Role.MINISTRY:
         return {
@@ -46,6 +49,7 @@ def home_context(*, user: User) -> dict:
     if role == Role.ADMIN:
         return {
             "business_count": registration_selectors.business_count(user=user),
+            "open_duplicates": registration_selectors.duplicate_flag_queue(user=user).count(),
             "role_counts": user_count_by_role(),
             "outbox_counts": dict(
                 OutboundEmail.objects.values_list("status").annotate(n=Count("id"))

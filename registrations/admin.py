@@ -1,28 +1,50 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registrations.models import Business, Contact
+from registrations.models import Business, Contact, DuplicateFlag, Registration
 
 
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     raw_id_fields = ("user",)
+    exclude = ("phone_key", "email_key")
 
 
 @admin.register(Business)
 class BusinessAdmin(SimpleHistoryAdmin):
     list_display = (
-        "name",
-        "corporate_number",
-        "entity_type",
-        "prefecture",
-        "industry",
+        "name", "corporate_number", "entity_type", "prefecture", "industry", "size_class",
         "created_at",
-    )
-    list_filter = ("entity_type", "prefecture__region", "industry")
+    )  # fmt: skip
+    list_filter = ("entity_type", "size_class", "prefecture__region", "industry")
     list_select_related = ("prefecture", "industry")
     search_fields = ("corporate_number", "name", "name_kana")
     show_full_result_count = False
-    raw_id_fields = ("referred_by",)
+    raw_id_fields = ("referred_by", "merged_into")
+    readonly_fields = ("size_class",)
     inlines = [ContactInline]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "business", "status", "channel", "challenge_type", "created_at")
+    list_filter = ("status", "channel", "challenge_type", "referral_source")
+    list_select_related = ("business",)
+    search_fields = ("reference", "business__name", "business__corporate_number")
+    show_full_result_count = False
+    raw_id_fields = ("business", "contact", "office", "referred_by")
+    readonly_fields = (
+        "reference",
+        "privacy_consented_at",
+        "sharing_consented_at",
+        "notice_version",
+    )
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(SimpleHistoryAdmin):
+    list_display = ("registration", "business", "candidate", "reason", "status", "resolved_at")
+    list_filter = ("status", "reason")
+    list_select_related = ("registration", "business", "candidate")
+    raw_id_fields = ("registration", "business", "candidate")

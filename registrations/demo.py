@@ -2,12 +2,26 @@
 
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 
+from django.utils import timezone
 from faker import Faker
 from stdnum.jp import cn
 
-from core.models import Organisation
-from registrations.models import Business, Contact
+from core.models import Organisation, Prefecture
+from registrations.models import (
+    Business,
+    ChallengeType,
+    Contact,
+    DuplicateFlag,
+    ExportExperience,
+    ReferralSource,
+    Registration,
+    Situation,
+)
+from registrations.normalise import email_key, name_key, phone_key
+from registrations.services import REFERENCE_ALPHABET
+from registrations.size_class import business_size_class
 
 # Approximate population (10,000s, 2020 census) as the prefecture mix of registrants.
 PREFECTURE_WEIGHTS = {
@@ -117,70 +131,216 @@ def _corporate_numbers(rng: random.Random) -> Iterator[str]:
 
 
 def businesses_seed(*, n: int, seed: int, batch_size: int = 5000) -> list[int]:
-    """Insert n businesses with one contact each; return the new business ids."""
+    """Insert n businesses, each with a contact and a registration, plus a few suspected
+    duplicates (about 1%) for the review queue; return the new business ids."""
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not secrets)
     fake = Faker("ja_JP")
     fake.seed_instance(seed)
     partners_by_prefecture: dict[str, list[int]] = {}
-    for org_id, prefecture_id in Organisation.objects.filter(
-        kind__in=Organisation.PARTNER_KINDS
-    ).values_list("id", "prefecture_id"):
+    partner_kinds = dict(
+        Organisation.objects.filter(kind__in=Organisation.PARTNER_KINDS).values_list("id", "kind")
+    )
+    for org_id, prefecture_id in Organisation.objects.filter(pk__in=partner_kinds).values_list(
+        "id", "prefecture_id"
+    ):
         partners_by_prefecture.setdefault(prefecture_id, []).append(org_id)
+    offices = dict(Prefecture.objects.values_list("code", "office_id"))
+    org_names = dict(Organisation.objects.values_list("id", "name"))
 
     numbers = _corporate_numbers(rng)
     ids: list[int] = []
     for start in range(0, n, batch_size):
         size = min(batch_size, n - start)
-        prefectures = _weighted(rng, PREFECTURE_WEIGHTS, size)
-        industries = _weighted(rng, INDUSTRY_WEIGHTS, size)
-        businesses = []
-        for prefecture, industry in zip(prefectures, industries, strict=True):
-            last, last_kana, _romaji = fake.last_name_pair()
-            word, word_kana = rng.choice(TRADE_WORDS.get(industry, DEFAULT_TRADE_WORDS))
-            sole = rng.random() < SOLE_PROPRIETOR_RATE
-            employees = int(rng.paretovariate(1.3)) if sole else int(rng.paretovariate(0.9) * 3)
-            partners = partners_by_prefecture.get(prefecture)
-            businesses.append(
-                Business(
-                    entity_type=(
-                        Business.EntityType.SOLE_PROPRIETOR
-                        if sole
-                        else Business.EntityType.CORPORATION
-                    ),
-                    corporate_number=None if sole else next(numbers),
-                    name=f"{last}{word}" if sole else f"株式会社{last}{word}",
-                    name_kana=f"{last_kana}{word_kana}",
-                    representative=fake.name(),
-                    postal_code=fake.zipcode().replace("-", ""),
-                    prefecture_id=prefecture,
-                    address=f"{fake.city()}{fake.town()}{fake.chome()}{fake.ban()}",
-                    industry_id=industry,
-                    capital_yen=None if sole else rng.choice([3, 5, 10, 20, 30, 50, 100]) * 10**6,
-                    employees=min(employees, 2500),
-                    referred_by_id=(
-                        rng.choice(partners)
-                        if partners and rng.random() < PARTNER_REFERRAL_RATE
-                        else None
-                    ),
-                )
+        duplicate_count = size // 100  # about 1% register twice under another name form
+        originals = size - duplicate_count
+        businesses = [
+            _demo_business(rng, fake, numbers, prefecture, industry, partners_by_prefecture)
+            for prefecture, industry in zip(
+                _weighted(rng, PREFECTURE_WEIGHTS, originals),
+                _weighted(rng, INDUSTRY_WEIGHTS, originals),
+                strict=True,
             )
-        created = Business.objects.bulk_create(businesses, batch_size=batch_size)
-        Contact.objects.bulk_create(
+        ]
+        duplicates = [
+            _demo_duplicate(original, rng) for original in rng.sample(businesses, duplicate_count)
+        ]
+        created = Business.objects.bulk_create(businesses + duplicates, batch_size=batch_size)
+        contacts = Contact.objects.bulk_create(
+            [_demo_contact(business, rng, fake) for business in businesses], batch_size=batch_size
+        )
+        by_business = {contact.business_id: contact for contact in contacts}
+        # A suspected duplicate: same normalised name, same phone, another e-mail.
+        duplicate_contacts = Contact.objects.bulk_create(
             [
-                Contact(
-                    business_id=business.pk,
-                    name=fake.name(),
-                    name_kana=fake.kana_name(),
-                    department=rng.choice(["代表取締役", "営業部", "海外事業部", "総務部", ""]),
-                    email=f"contact{business.pk}@{fake.free_email_domain()}",
-                    phone=fake.phone_number(),
-                )
-                for business in created
+                _demo_duplicate_contact(duplicate, by_business[duplicate._original.pk])
+                for duplicate in duplicates
+            ]
+        )
+        registrations = Registration.objects.bulk_create(
+            [
+                _demo_registration(contact, rng, offices, partner_kinds, org_names)
+                for contact in contacts + duplicate_contacts
             ],
             batch_size=batch_size,
         )
+        registration_of = {r.business_id: r for r in registrations}
+        DuplicateFlag.objects.bulk_create(
+            DuplicateFlag(
+                registration=registration_of[duplicate.pk],
+                business_id=duplicate.pk,
+                candidate_id=duplicate._original.pk,
+                reason=DuplicateFlag.Reason.NAME_AND_PHONE,
+            )
+            for duplicate in duplicates
+        )
         ids.extend(b.pk for b in created)
     return ids
+
+
+def _demo_business(rng, fake, numbers, prefecture, industry, partners_by_prefecture) -> Business:
+    last, last_kana, _romaji = fake.last_name_pair()
+    word, word_kana = rng.choice(TRADE_WORDS.get(industry, DEFAULT_TRADE_WORDS))
+    sole = rng.random() < SOLE_PROPRIETOR_RATE
+    employees = min(int(rng.paretovariate(1.3)) if sole else int(rng.paretovariate(0.9) * 3), 2500)
+    capital = None if sole else rng.choice([3, 5, 10, 20, 30, 50, 100, 300, 500]) * 10**6
+    detail = rng.choice(DETAILS[industry]) if industry in DETAILS else ""
+    partners = partners_by_prefecture.get(prefecture)
+    name = f"{last}{word}" if sole else f"株式会社{last}{word}"
+    return Business(
+        entity_type=(
+            Business.EntityType.SOLE_PROPRIETOR if sole else Business.EntityType.CORPORATION
+        ),
+        corporate_number=None if sole else next(numbers),
+        name=name,
+        name_kana=f"{last_kana}{word_kana}",
+        name_key=name_key(name),
+        representative=fake.name(),
+        postal_code=fake.zipcode().replace("-", ""),
+        prefecture_id=prefecture,
+        address=f"{fake.city()}{fake.town()}{fake.chome()}{fake.ban()}",
+        industry_id=industry,
+        industry_detail=detail,
+        capital_yen=capital,
+        employees=employees,
+        size_class=business_size_class(
+            division=industry, detail=detail, capital_yen=capital, employees=employees
+        ),
+        referred_by_id=(
+            rng.choice(partners) if partners and rng.random() < PARTNER_REFERRAL_RATE else None
+        ),
+    )
+
+
+def _demo_duplicate(original: Business, rng) -> Business:
+    """The same firm registering again without its 法人番号, its name written differently."""
+    duplicate = Business(
+        **{
+            field.attname: getattr(original, field.attname)
+            for field in Business._meta.concrete_fields
+            if field.attname not in ("id", "corporate_number", "entity_type", "name")
+        }
+    )
+    duplicate.entity_type = Business.EntityType.SOLE_PROPRIETOR
+    duplicate.name = original.name.replace("株式会社", "（株）") + rng.choice(["", " "])
+    duplicate.capital_yen = None
+    duplicate._original = original
+    return duplicate
+
+
+def _demo_contact(business: Business, rng, fake) -> Contact:
+    phone = fake.phone_number()
+    email = f"contact{business.pk}@{fake.free_email_domain()}"
+    return Contact(
+        business=business,
+        name=fake.name(),
+        name_kana=fake.kana_name(),
+        department=rng.choice(["代表取締役", "営業部", "海外事業部", "総務部", ""]),
+        email=email,
+        email_key=email_key(email),
+        phone=phone,
+        phone_key=phone_key(phone),
+    )
+
+
+def _demo_duplicate_contact(duplicate: Business, original: Contact) -> Contact:
+    email = f"dup{duplicate.pk}@example.jp"
+    return Contact(
+        business=duplicate, name=original.name, name_kana=original.name_kana,
+        email=email, email_key=email_key(email), phone=original.phone,
+        phone_key=original.phone_key,
+    )  # fmt: skip
+
+
+def _demo_registration(contact: Contact, rng, offices, partner_kinds, org_names) -> Registration:
+    business = contact.business
+    referred = business.referred_by_id
+    created_at = timezone.now() - timedelta(
+        days=rng.randint(0, 3 * 365), minutes=rng.randint(0, 1440)
+    )
+    status = Registration.Status.REGISTERED
+    if referred and rng.random() < 0.1:
+        status = Registration.Status.AWAITING_CONSENT
+    elif rng.random() < 0.02:
+        status = Registration.Status.WITHDRAWN
+    consented = None if status == Registration.Status.AWAITING_CONSENT else created_at
+    undecided = rng.random() < 0.25
+    source = (
+        partner_kinds[referred] if referred else rng.choices(SOURCES, weights=SOURCE_WEIGHTS)[0]
+    )
+    return Registration(
+        reference=f"EX-{created_at.year}-{_code(rng)}",
+        business=business,
+        contact=contact,
+        office_id=offices[business.prefecture_id],
+        status=status,
+        channel=Registration.Channel.PARTNER if referred else Registration.Channel.ONLINE,
+        referred_by_id=referred,
+        challenge_type=rng.choices(CHALLENGES, weights=CHALLENGE_WEIGHTS)[0],
+        situations=rng.sample(Situation.values, k=rng.randint(1, 4)),
+        products=rng.choice(PRODUCTS.get(business.industry_id, DEFAULT_PRODUCTS)),
+        destinations=[] if undecided else rng.sample(DESTINATIONS, k=rng.randint(1, 3)),
+        destinations_undecided=undecided,
+        export_experience=rng.choices(ExportExperience.values, weights=[60, 20, 12, 8])[0],
+        ec_success=rng.random() < 0.08,
+        referral_source=source,
+        referral_organisation_name=org_names.get(referred, ""),
+        privacy_consented_at=consented,
+        sharing_consented_at=consented,
+        notice_version="2026-04" if consented else "",
+        consent_nonce="" if consented else f"{rng.getrandbits(128):032x}",
+        registered_at=consented,
+        created_at=created_at,
+    )
+
+
+def _code(rng) -> str:
+    code = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+DETAILS = {
+    "I": ["wholesale", "retail"],
+    "M": ["accommodation", "food_service"],
+    "N": ["living_services", "amusement"],
+}
+CHALLENGES = ChallengeType.values
+CHALLENGE_WEIGHTS = [55, 18, 12, 10, 5]
+SOURCES = [ReferralSource.JETRO, ReferralSource.WEB, ReferralSource.SEMINAR,
+           ReferralSource.SMRJ, ReferralSource.OTHER]  # fmt: skip
+SOURCE_WEIGHTS = [30, 35, 20, 8, 7]
+# Destinations weighted toward Asia, North America and Europe, as the program reports.
+DESTINATIONS = [
+    "US", "CN", "TW", "HK", "SG", "TH", "VN", "KR", "FR", "DE", "GB", "AU", "AE",
+    "MY", "ID", "PH", "CA", "IT", "SA", "BR", "MX", "KE", "US", "TW", "SG", "US",
+]  # fmt: skip
+PRODUCTS = {
+    "E": ["日本酒・焼酎", "調味料（醤油・味噌）", "精密部品", "刃物・包丁", "化粧品", "陶磁器",
+          "和菓子", "繊維製品・タオル", "機械工具"],
+    "A": ["果物（りんご・いちご）", "茶葉", "米"],
+    "B": ["ホタテ・水産加工品", "鮮魚"],
+    "I": ["日用品", "食品の卸", "工芸品"],
+}  # fmt: skip
+DEFAULT_PRODUCTS = ["ソフトウェア・SaaS", "観光・体験サービス", "デザインサービス"]
 
 
 def business_demo_login_link(*, user) -> None:
@@ -188,7 +348,11 @@ def business_demo_login_link(*, user) -> None:
     if Contact.objects.filter(user=user).exists():
         return
     contact = (
-        Contact.objects.filter(business__prefecture_id="13", user__isnull=True)
+        Contact.objects.filter(
+            business__prefecture_id="13",
+            user__isnull=True,
+            registrations__status=Registration.Status.REGISTERED,
+        )
         .order_by("business_id", "id")
         .first()
     )

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, IndustryDivision, Organisation, Prefecture
+from registrations.size_class import IndustryDetail, SizeClass
 from registrations.validators import validate_corporate_number
 
 
@@ -33,6 +35,27 @@ class Business(BaseModel):
     address = models.CharField(_("city and street"), max_length=200, blank=True)
     industry = models.ForeignKey(
         IndustryDivision, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="+"
+    )
+    industry_detail = models.CharField(
+        _("industry detail"), max_length=20, choices=IndustryDetail.choices, blank=True
+    )
+    size_class = models.CharField(
+        _("size class"),
+        max_length=10,
+        choices=SizeClass.choices,
+        blank=True,
+        help_text=_("Derived from industry, capital and employees (SME Basic Act, art. 2)."),
+    )
+    name_key = models.CharField(
+        _("normalised name"), max_length=200, blank=True, db_index=True, editable=False
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
     )
     capital_yen = models.BigIntegerField(_("capital (yen)"), null=True, blank=True)
     employees = models.PositiveIntegerField(_("employees"))
@@ -76,6 +99,8 @@ class Contact(BaseModel):
     department = models.CharField(_("department and title"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -93,3 +118,200 @@ class Contact(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChallengeType(models.TextChoices):
+    """取組区分: who may register (seed 000)."""
+
+    FIRST_EXPORT = "first_export", _("First export")
+    NEW_MARKET = "new_market", _("New country or region")
+    NEW_PRODUCT = "new_product", _("New product or service")
+    NEW_METHOD = "new_method", _("New method (e.g. cross-border e-commerce)")
+    RESTART = "restart", _("Restarting exports")
+
+
+class Situation(models.TextChoices):
+    """現在の状況: what the firm is working on or stuck at."""
+
+    NO_TARGET_COUNTRY = "no_target_country", _("Has not decided which country to export to")
+    MARKET_RESEARCH = "market_research", _("Wants to research the target market")
+    PRODUCT_DEVELOPMENT = "product_development", _("Developing a product for export")
+    FIND_BUYERS = "find_buyers", _("Looking for business partners and buyers")
+    TRADE_FAIRS = "trade_fairs", _("Wants to exhibit at trade fairs")
+    START_EC = "start_ec", _("Wants to start cross-border e-commerce")
+    TRADE_PRACTICE = "trade_practice", _("Does not know export procedures")
+    FINANCE = "finance", _("Needs funding")
+    REGULATION = "regulation", _("IP, certification and regulations")
+    PEOPLE = "people", _("Staff and language skills")
+
+
+class ExportExperience(models.TextChoices):
+    NONE = "none", _("None")
+    INDIRECT = "indirect", _("Indirect (through a trading company)")
+    DIRECT = "direct", _("Direct")
+    EC = "ec", _("Cross-border e-commerce")
+
+
+class ReferralSource(models.TextChoices):
+    """きっかけ・紹介元."""
+
+    SHOKOKAI = "shokokai", _("Society of Commerce and Industry (商工会)")
+    CHAMBER = "chamber", _("Chamber of Commerce and Industry (商工会議所)")
+    MUNICIPALITY = "municipality", _("Local government")
+    FINANCIAL = "financial", _("Financial institution")
+    JETRO = "jetro", _("JETRO")
+    SMRJ = "smrj", _("SME Support Japan (SMRJ)")
+    WEB = "web", _("Web")
+    SEMINAR = "seminar", _("Seminar")
+    OTHER = "other", _("Other")
+
+
+ORGANISATION_SOURCES = frozenset(
+    {ReferralSource.SHOKOKAI, ReferralSource.CHAMBER, ReferralSource.MUNICIPALITY,
+     ReferralSource.FINANCIAL, ReferralSource.JETRO, ReferralSource.SMRJ}
+)  # fmt: skip
+
+
+class Registration(BaseModel):
+    """One registration with the program (相談・登録): online, or referred by a partner and
+    confirmed by the firm. A firm that registers again gets a new registration on the same
+    business (a re-registration)."""
+
+    class Status(models.TextChoices):
+        AWAITING_CONSENT = "awaiting_consent", _("Awaiting the firm's consent")
+        REGISTERED = "registered", _("Registered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online form")
+        PARTNER = "partner", _("Partner referral")
+
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, editable=False)
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.PROTECT,
+        related_name="registrations",
+    )  # fmt: skip
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    office = models.ForeignKey(
+        Organisation, verbose_name=_("JETRO office"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="office_registrations",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    is_reregistration = models.BooleanField(_("re-registration"), default=False)
+    challenge_type = models.CharField(
+        _("type of challenge"), max_length=20, choices=ChallengeType.choices
+    )
+    situations = models.JSONField(_("current situation"), default=list, blank=True)
+    products = models.TextField(_("products or services to export"))
+    destinations = CountryField(_("desired destinations"), multiple=True, blank=True)
+    destinations_undecided = models.BooleanField(_("destinations undecided"), default=False)
+    export_experience = models.CharField(
+        _("export experience"), max_length=10, choices=ExportExperience.choices
+    )
+    ec_success = models.BooleanField(_("has succeeded in e-commerce sales"), default=False)
+    referral_source = models.CharField(
+        _("how did you hear about the program"), max_length=20, choices=ReferralSource.choices
+    )
+    referral_organisation_name = models.CharField(
+        _("referring organisation"), max_length=120, blank=True
+    )
+    referred_by = models.ForeignKey(
+        Organisation, verbose_name=_("referred by (partner)"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="referrals",
+    )  # fmt: skip
+    privacy_consented_at = models.DateTimeField(
+        _("privacy notice accepted at"), null=True, blank=True
+    )
+    sharing_consented_at = models.DateTimeField(
+        _("data sharing accepted at"), null=True, blank=True
+    )
+    notice_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
+    consent_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        permissions = [
+            ("refer_business", _("Can refer a business to the program")),
+            ("review_duplicates", _("Can review suspected duplicates")),
+            ("reopen_duplicates", _("Can undo a duplicate decision")),
+        ]
+        indexes = [
+            models.Index(
+                fields=["office", "status", "-created_at"], name="registration_office_list"
+            ),
+            models.Index(fields=["referred_by", "-created_at"], name="registration_partner_list"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="registered")
+                | (models.Q(privacy_consented_at__isnull=False)
+                   & models.Q(sharing_consented_at__isnull=False)),
+                name="registration_registered_has_consent",
+                violation_error_code="consent_required",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def situation_labels(self) -> list[str]:
+        return [Situation(code).label for code in self.situations if code in Situation.values]
+
+
+class DuplicateFlag(BaseModel):
+    """A suspected duplicate for staff review: a registration whose business looks like an
+    existing one (same normalised name and the same phone or e-mail)."""
+
+    class Reason(models.TextChoices):
+        NAME_AND_PHONE = "name_phone", _("Same name and phone")
+        NAME_AND_EMAIL = "name_email", _("Same name and e-mail")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.CASCADE,
+        related_name="duplicate_flags",
+    )  # fmt: skip
+    business = models.ForeignKey(
+        Business, verbose_name=_("business registered"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    candidate = models.ForeignKey(
+        Business, verbose_name=_("existing business"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("suspected duplicate")
+        verbose_name_plural = _("suspected duplicates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "candidate"], name="duplicateflag_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} ≈ {self.candidate}"

@@ -1,18 +1,18 @@
-"""Reads for registrations, always through the user's scope."""
+"""Reads for registrations, always through the user's scope (registrations.permissions)."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from core.models import MetiRegion
-from registrations.models import Business, Contact
-from registrations.permissions import business_qs_visible_to
+from registrations.filters import RegistrationFilter
+from registrations.models import Business, Contact, DuplicateFlag, Registration
+from registrations.permissions import (
+    business_qs_visible_to,
+    duplicate_flag_qs_visible_to,
+    registration_qs_visible_to,
+)
 
-
-def business_list_recent(*, user, limit: int) -> list[Business]:
-    return list(
-        business_qs_visible_to(user)
-        .select_related("prefecture", "industry")
-        .order_by("-created_at", "-id")[:limit]
-    )
+LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by")
 
 
 def business_count(*, user) -> int:
@@ -33,10 +33,75 @@ def business_count_by_region(*, user) -> list[dict]:
     ]
 
 
+def registration_list_recent(*, user, limit: int) -> list[Registration]:
+    return list(
+        registration_qs_visible_to(user)
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def registration_count(*, user) -> int:
+    return registration_qs_visible_to(user).count()
+
+
+def registration_filter(*, user, params) -> RegistrationFilter:
+    """The staff list: filters and search over the user's registrations, newest first."""
+    queryset = (
+        registration_qs_visible_to(user)
+        .select_related(*LIST_RELATED, "contact")
+        .order_by("-created_at", "-id")
+    )
+    return RegistrationFilter(params, queryset=queryset)
+
+
+def registration_get(*, user, pk: int) -> Registration:
+    queryset = registration_qs_visible_to(user).select_related(
+        *LIST_RELATED, "contact", "business__merged_into"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def registration_duplicate_flags(*, registration: Registration) -> list[DuplicateFlag]:
+    return list(registration.duplicate_flags.select_related("candidate__prefecture"))
+
+
 def business_own(*, user) -> Business | None:
     return (
         business_qs_visible_to(user)
         .select_related("prefecture", "industry")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("id")))
         .first()
+    )
+
+
+def registrations_own(*, user) -> list[Registration]:
+    return list(
+        registration_qs_visible_to(user).select_related("business", "office", "contact")
+        .order_by("-created_at")
+    )  # fmt: skip
+
+
+def registration_own_get(*, user, pk: int) -> Registration:
+    return get_object_or_404(registration_qs_visible_to(user), pk=pk)
+
+
+def contact_own(*, user) -> Contact:
+    return get_object_or_404(Contact.objects.select_related("business"), user=user)
+
+
+def duplicate_flag_queue(*, user) -> QuerySet[DuplicateFlag]:
+    return (
+        duplicate_flag_qs_visible_to(user)
+        .filter(status=DuplicateFlag.Status.OPEN)
+        .select_related("registration__contact", "business__prefecture", "candidate__prefecture")
+        .prefetch_related("candidate__contacts")
+        .order_by("-created_at", "-id")
+    )
+
+
+def duplicate_flag_get(*, user, pk: int) -> DuplicateFlag:
+    return get_object_or_404(
+        duplicate_flag_qs_visible_to(user).select_related("registration", "business", "candidate"),
+        pk=pk,
     )

@@ -9,6 +9,8 @@ SEES_TOKYO_REFERRED_BUSINESS = {
 }  # fmt: skip
 # Roles that see a business in 大阪府 with no referral.
 SEES_OSAKA_BUSINESS = {Role.MINISTRY, Role.ADMIN}
+# A 東京商工会議所 referral the firm has not yet confirmed: the partner and admins only.
+SEES_AWAITING_CONSENT_REFERRAL = {Role.PARTNER, Role.ADMIN}
 
 # The heading (English msgid) of each role's landing page.
 LANDING_HEADINGS = {

@@ -8,7 +8,7 @@ from stdnum.jp import cn
 
 from core.models import User
 from core.roles import Role
-from registrations.models import Business, Contact
+from registrations.models import Business, Contact, DuplicateFlag, Registration
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,20 @@ def test_seeded_data_is_realistic(tmp_path):
         == 0
     )
     assert Business.objects.filter(referred_by__isnull=False).exists()
+    # Every business has a registration; a realistic mix of answers and channels.
+    assert Registration.objects.count() == 2000
+    challenge = Counter(Registration.objects.values_list("challenge_type", flat=True))
+    assert challenge.most_common(1)[0][0] == "first_export"
+    assert len(challenge) == 5
+    channels = Counter(Registration.objects.values_list("channel", flat=True))
+    assert channels["partner"] > 0
+    assert channels["online"] > channels["partner"]
+    assert Registration.objects.filter(status="awaiting_consent").exists()
+    assert DuplicateFlag.objects.count() == 20  # 1%
+    flag = DuplicateFlag.objects.select_related("business", "candidate").first()
+    assert flag.business.name_key == flag.candidate.name_key
+    sizes = set(Business.objects.values_list("size_class", flat=True))
+    assert {"small", "sme"} <= sizes
 
 
 def test_the_business_login_sees_a_tokyo_business_and_the_partner_its_referrals(tmp_path):
@@ -69,6 +83,8 @@ def test_the_business_login_sees_a_tokyo_business_and_the_partner_its_referrals(
 def test_same_seed_gives_the_same_data(tmp_path):
     seed(tmp_path, n=50, seed=11)
     first = list(Business.objects.order_by("id").values_list("name", "corporate_number"))
+    DuplicateFlag.objects.all().delete()
+    Registration.objects.all().delete()
     Contact.objects.all().delete()
     Business.objects.all().delete()
     seed(tmp_path, n=50, seed=11)

@@ -236,6 +236,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# Program rules and links in e-mails (no request is at hand when a task renders them).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-04")
+REFERRAL_CONSENT_DAYS = env.int("REFERRAL_CONSENT_DAYS", default=30)
+# Public registration form: submissions per IP address (django-ratelimit syntax).
+REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
+
 # Admin lives at a non-default URL in production.
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 

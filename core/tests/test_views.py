@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.models import OutboundEmail
 from core.roles import Role
-from registrations.tests.factories import BusinessFactory
+from registrations.tests.factories import RegistrationFactory
 from tests.permissions import LANDING_HEADINGS
 
 pytestmark = pytest.mark.django_db
@@ -102,19 +102,19 @@ def test_landing_list_runs_the_same_queries_for_1_or_25_businesses(
     client, users, django_assert_num_queries
 ):
     client.force_login(users[Role.CONCIERGE])
-    BusinessFactory(prefecture_id="13")
+    RegistrationFactory(business__prefecture_id="13")
     with django_assert_num_queries(9) as one:
         client.get("/")
-    BusinessFactory.create_batch(24, prefecture_id="13")
+    RegistrationFactory.create_batch(24, business__prefecture_id="13")
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get("/")
-    assert len(response.context["businesses"]) == 20
-    assert response.context["business_count"] == 26  # with the business user's Tokyo firm
+    assert len(response.context["registrations"]) == 20
+    assert response.context["registration_count"] == 26  # with the business user's Tokyo firm
 
 
 def test_concierge_landing_shows_only_their_office_area(client, users):
-    BusinessFactory(name="東京の会社", prefecture_id="13")
-    BusinessFactory(name="大阪の会社", prefecture_id="27")
+    RegistrationFactory(business__name="東京の会社", business__prefecture_id="13")
+    RegistrationFactory(business__name="大阪の会社", business__prefecture_id="27")
     client.force_login(users[Role.CONCIERGE])
     response = client.get("/")
     assert "東京の会社" in response.text
@@ -122,8 +122,8 @@ def test_concierge_landing_shows_only_their_office_area(client, users):
 
 
 def test_ministry_sees_counts_per_meti_region(client, users):
-    BusinessFactory.create_batch(2, prefecture_id="04")  # 宮城県: 東北
-    BusinessFactory(prefecture_id="15")  # 新潟県: 関東経済産業局
+    RegistrationFactory.create_batch(2, business__prefecture_id="04")  # 宮城県: 東北
+    RegistrationFactory(business__prefecture_id="15")  # 新潟県: 関東経済産業局
     client.force_login(users[Role.MINISTRY])
     rows = {row["region"]: row["count"] for row in client.get("/").context["region_counts"]}
     assert rows["tohoku"] == 2

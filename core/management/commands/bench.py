@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from core.database import database_ensure
 from core.demo import DEMO_LOGINS
-from core.models import OutboundEmail
+from core.models import OutboundEmail, User
 from core.services import email_outbox_dispatch
 from registrations.models import Business
+from registrations.permissions import registration_qs_visible_to
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database)
 
@@ -96,6 +97,8 @@ class Command(BaseCommand):
                 raise CommandError(f"could not sign in as {login.username}")
             rows.append((f"GET / as {login.role} ({login.username})",
                          *self._time(client, "get", "/", repeat)))  # fmt: skip
+            if login.role in ("admin", "concierge") and login.username != "demo-concierge-osaka":
+                rows += self._registration_pages(client, login, repeat)
             if login.role == "admin":
                 rows.append(
                     (
@@ -121,6 +124,24 @@ class Command(BaseCommand):
                 )
         return rows
 
+    def _registration_pages(self, client, login, repeat):
+        listing = reverse("registrations:registration-list")
+        first = registration_qs_visible_to(login_user(login)).first()
+        pages = [
+            ("registrations list", listing),
+            ("registrations list, page 50", listing + "?page=50"),
+            ("registrations filtered (region, size, challenge)",
+             listing + "?region=kanto&size_class=small&challenge_type=first_export"),
+            ("registrations search by name", listing + "?q=製作所"),
+            ("registrations search by kana", listing + "?q=ヤマダ"),
+            ("registration detail", reverse("registrations:registration-detail", args=[first.pk])),
+            ("suspected duplicates queue", reverse("registrations:duplicate-queue")),
+        ]  # fmt: skip
+        return [
+            (f"GET {name} ({login.role})", *self._time(client, "get", path, repeat))
+            for name, path in pages
+        ]
+
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     def _outbox_job(self) -> tuple[str, str, str, str]:
         # A backlog as after a broker outage: pending rows whose dispatch kick was lost.
@@ -134,3 +155,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         return (f"job: outbox dispatch of {sent} e-mails (locmem backend)",
                 f"{elapsed:.2f} s ({sent / elapsed:.0f}/s)", "", "")  # fmt: skip
+
+
+def login_user(login) -> User:
+    return User.objects.get(username=login.username)

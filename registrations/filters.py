@@ -1,0 +1,70 @@
+"""Filters and search for the staff registrations list (django-filter)."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from stdnum.jp import cn
+
+from core.models import IndustryDivision, MetiRegion, Prefecture
+from registrations.models import ChallengeType, ReferralSource, Registration
+from registrations.normalise import email_key, kana_normalise
+from registrations.size_class import SizeClass
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search (name, kana, corporate number, e-mail)"), method="search"
+    )
+    prefecture = django_filters.ModelChoiceFilter(
+        field_name="business__prefecture", queryset=Prefecture.objects.all(),
+        label=_("Prefecture"),
+    )  # fmt: skip
+    region = django_filters.ChoiceFilter(
+        field_name="business__prefecture__region", choices=MetiRegion.choices,
+        label=_("METI region"),
+    )  # fmt: skip
+    industry = django_filters.ModelChoiceFilter(
+        field_name="business__industry", queryset=IndustryDivision.objects.all(),
+        label=_("Industry"),
+    )  # fmt: skip
+    size_class = django_filters.ChoiceFilter(
+        field_name="business__size_class", choices=SizeClass.choices, label=_("Size class")
+    )
+    challenge_type = django_filters.ChoiceFilter(
+        choices=ChallengeType.choices, label=_("Type of challenge")
+    )
+    status = django_filters.ChoiceFilter(choices=Registration.Status.choices, label=_("Status"))
+    referral_source = django_filters.ChoiceFilter(
+        choices=ReferralSource.choices, label=_("Referral source")
+    )
+    registered_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Registered from")
+    )
+    registered_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Registered until")
+    )
+
+    class Meta:
+        model = Registration
+        fields = []
+
+    def search(self, queryset, name, value):
+        """An e-mail address matches exactly, a 法人番号 exactly, anything else the name or
+        the katakana reading."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if "@" in value:
+            return queryset.filter(contact__email_key=email_key(value))
+        compact = cn.compact(value) if any(ch.isdigit() for ch in value) else ""
+        if compact.isdigit() and len(compact) == 13:
+            return queryset.filter(business__corporate_number=compact)
+        try:
+            kana = kana_normalise(value)
+        except ValidationError:  # not a reading: search the name only
+            kana = ""
+        match = Q(business__name__icontains=value)
+        if kana:
+            match |= Q(business__name_kana__icontains=kana)
+        return queryset.filter(match)

@@ -1,0 +1,272 @@
+"""Input shape and cleaning for registration. Messages are English msgids, shown in Japanese."""
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from core.models import Prefecture
+from registrations.models import (
+    ORGANISATION_SOURCES,
+    Business,
+    ChallengeType,
+    Contact,
+    ExportExperience,
+    ReferralSource,
+    Situation,
+)
+from registrations.normalise import kana_normalise, phone_normalise, postal_code_normalise
+from registrations.size_class import INDUSTRY_OPTIONS
+from registrations.validators import corporate_number_normalise, validate_corporate_number
+
+CORPORATE_NUMBER_REQUIRED = _("A corporation must enter its 13-digit corporate number.")
+CAPITAL_REQUIRED = _("Enter the capital of the corporation in yen.")
+EMAILS_DIFFER = _("The two e-mail addresses do not match.")
+DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided yet”.")
+ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
+CONSENT_REQUIRED = _("You must agree to continue.")
+
+
+class KanaField(forms.CharField):
+    def clean(self, value):
+        return kana_normalise(super().clean(value))
+
+
+class RegistrationForm(forms.Form):
+    """The public registration form (相談・登録); the partner referral form reuses it."""
+
+    # 事業者情報
+    entity_type = forms.ChoiceField(
+        label=_("Entity type"), choices=Business.EntityType.choices, widget=forms.RadioSelect
+    )
+    corporate_number = forms.CharField(
+        label=_("Corporate number"), required=False, max_length=30,
+        help_text=_("13 digits. Hyphens, spaces and full-width digits are fine. "
+                    "Optional for sole proprietors."),
+    )  # fmt: skip
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    name_kana = KanaField(
+        label=_("Business name (katakana)"), max_length=200, help_text=_("e.g. ヤマダセイサクショ")
+    )
+    representative = forms.CharField(label=_("Representative"), max_length=100)
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=10, help_text=_("7 digits, e.g. 100-0013")
+    )
+    prefecture = forms.ModelChoiceField(label=_("Prefecture"), queryset=Prefecture.objects.all())
+    address = forms.CharField(label=_("City and street"), max_length=200)
+    industry_option = forms.ChoiceField(
+        label=_("Industry"), choices=[("", "---------"), *INDUSTRY_OPTIONS]
+    )
+    capital_yen = forms.IntegerField(
+        label=_("Capital (yen)"), required=False, min_value=0,
+        help_text=_("Not needed for sole proprietors."),
+    )  # fmt: skip
+    employees = forms.IntegerField(
+        label=_("Employees"), min_value=0, max_value=1_000_000,
+        help_text=_("Regular employees, not counting officers."),
+    )  # fmt: skip
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    # 担当者
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
+    contact_department = forms.CharField(
+        label=_("Department and title"), max_length=100, required=False
+    )
+    email = forms.EmailField(label=_("E-mail"))
+    email_confirm = forms.EmailField(label=_("E-mail (again)"))
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    # 輸出の取組
+    challenge_type = forms.ChoiceField(
+        label=_("Type of challenge"), choices=ChallengeType.choices, widget=forms.RadioSelect
+    )
+    situations = forms.MultipleChoiceField(
+        label=_("Current situation"), choices=Situation.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    products = forms.CharField(
+        label=_("Products or services to export"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    destinations = forms.MultipleChoiceField(
+        label=_("Desired destinations"), choices=countries, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )  # fmt: skip
+    destinations_undecided = forms.BooleanField(label=_("Not decided yet"), required=False)
+    export_experience = forms.ChoiceField(
+        label=_("Export experience"), choices=ExportExperience.choices, widget=forms.RadioSelect
+    )
+    ec_success = forms.BooleanField(
+        label=_("We have sold through e-commerce successfully before"), required=False
+    )
+    # きっかけ・紹介元
+    referral_source = forms.ChoiceField(
+        label=_("How did you hear about the program?"),
+        choices=[("", "---------"), *ReferralSource.choices],
+    )
+    referral_organisation_name = forms.CharField(
+        label=_("Name of the referring organisation"), max_length=120, required=False,
+        help_text=_("e.g. 〇〇商工会議所, 〇〇銀行"),
+    )  # fmt: skip
+    # 同意
+    consent_privacy = forms.BooleanField(
+        label=_("I agree to the privacy notice"),
+        error_messages={"required": CONSENT_REQUIRED},
+    )
+    consent_sharing = forms.BooleanField(
+        label=_(
+            "I agree that my data is shared among the program's partner organisations "
+            "(JETRO, SMRJ, METI and the referring organisation) for support"
+        ),
+        error_messages={"required": CONSENT_REQUIRED},
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # A field people never see (hidden by CSS); bots fill it in.
+    fax_number = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    submit_label = _("Register")
+    consent_section = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prefecture"].label_from_instance = lambda p: p.name
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+        self.helper = FormHelper()
+        self.helper.form_id = "registration-form"
+        self.helper.attrs = {"novalidate": "", "data-once": "true"}
+        self.helper.layout = Layout(*self._sections())
+
+    def _sections(self):
+        privacy_link = format_html(
+            '<p class="small"><a href="{}" target="_blank" rel="noopener">{}</a></p>',
+            reverse_lazy("registrations:privacy"),
+            _("Read the privacy notice (opens in a new tab)"),
+        )
+        sections = [
+            Fieldset(
+                _("About the business"), "entity_type", "corporate_number", "name", "name_kana",
+                "representative", "postal_code", "prefecture", "address", "industry_option",
+                "capital_yen", "employees", "website",
+            ),
+            Fieldset(
+                _("Contact person"), "contact_name", "contact_name_kana", "contact_department",
+                "email", "email_confirm", "phone",
+            ),
+            Fieldset(
+                _("Your export plans"), "challenge_type", "situations", "products",
+                "destinations", "destinations_undecided", "export_experience", "ec_success",
+            ),
+            Fieldset(
+                _("How you found us"), "referral_source", "referral_organisation_name"
+            ),
+        ]  # fmt: skip
+        if self.consent_section:
+            sections.append(
+                Fieldset(_("Consent"), HTML(privacy_link), "consent_privacy", "consent_sharing")
+            )
+        sections += [
+            "submission_token",
+            Div(Field("fax_number", autocomplete="off", tabindex="-1"), css_class="hp-field",
+                aria_hidden="true"),
+            Submit("submit", self.submit_label, css_class="btn-lg"),
+        ]  # fmt: skip
+        return sections
+
+    def clean_corporate_number(self):
+        value = self.cleaned_data["corporate_number"].strip()
+        if not value:
+            return None
+        value = corporate_number_normalise(value)
+        validate_corporate_number(value)
+        return value
+
+    def clean_postal_code(self):
+        return postal_code_normalise(self.cleaned_data["postal_code"])
+
+    def clean_phone(self):
+        return phone_normalise(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        corporation = data.get("entity_type") == Business.EntityType.CORPORATION
+        if corporation and "corporate_number" in data and not data["corporate_number"]:
+            self.add_error("corporate_number", CORPORATE_NUMBER_REQUIRED)
+        if corporation and data.get("capital_yen") is None and "capital_yen" not in self.errors:
+            self.add_error("capital_yen", CAPITAL_REQUIRED)
+        if not corporation:
+            data["capital_yen"] = None
+        email, again = data.get("email"), data.get("email_confirm")
+        if email and again and email.strip().lower() != again.strip().lower():
+            self.add_error("email_confirm", EMAILS_DIFFER)
+        if not data.get("destinations") and not data.get("destinations_undecided"):
+            self.add_error("destinations", DESTINATION_REQUIRED)
+        if (
+            data.get("referral_source") in ORGANISATION_SOURCES
+            and not data.get("referral_organisation_name", "").strip()
+        ):
+            self.add_error("referral_organisation_name", ORGANISATION_REQUIRED)
+        return data
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get(self.add_prefix("fax_number")))
+
+
+class ReferralForm(RegistrationForm):
+    """A partner refers a firm: the same answers; the firm gives its consent by e-mail."""
+
+    submit_label = _("Send the referral")
+    consent_section = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["consent_privacy"]
+        del self.fields["consent_sharing"]
+        self.fields["referral_source"].required = False
+        self.fields["referral_source"].widget = forms.HiddenInput()
+
+
+class ConsentForm(forms.Form):
+    consent_privacy = RegistrationForm.base_fields["consent_privacy"]
+    consent_sharing = RegistrationForm.base_fields["consent_sharing"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Confirm and register")))
+
+
+class ContactForm(forms.ModelForm):
+    name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
+
+    class Meta:
+        model = Contact
+        fields = ["name", "name_kana", "department", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    def clean_phone(self):
+        return phone_normalise(self.cleaned_data["phone"])
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Withdraw"), css_class="btn-danger"))

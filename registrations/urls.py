@@ -1,0 +1,37 @@
+from django.urls import path, re_path
+
+from registrations import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("register/", views.RegisterView.as_view(), name="register"),
+    path("register/done/", views.RegisterDoneView.as_view(), name="done"),
+    path("register/confirm/<str:token>/", views.ConsentView.as_view(), name="consent"),
+    path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
+    path("my/contact/", views.ContactUpdateView.as_view(), name="contact-update"),
+    path("my/registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("partner/referrals/", views.ReferralListView.as_view(), name="referral-list"),
+    path("partner/referrals/new/", views.ReferralCreateView.as_view(), name="referral-create"),
+    path(
+        "partner/referrals/<int:pk>/resend/",
+        views.ReferralResendView.as_view(),
+        name="referral-resend",
+    ),
+    path("registrations/", views.RegistrationListView.as_view(), name="registration-list"),
+    path(
+        "registrations/<int:pk>/",
+        views.RegistrationDetailView.as_view(),
+        name="registration-detail",
+    ),
+    path(
+        "registrations/duplicates/",
+        views.DuplicateQueueView.as_view(),
+        name="duplicate-queue",
+    ),
+    re_path(
+        r"^registrations/duplicates/(?P<pk>[0-9]+)/(?P<action>merge|dismiss|reopen)/$",
+        views.DuplicateResolveView.as_view(),
+        name="duplicate-resolve",
+    ),
+]

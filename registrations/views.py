@@ -1,0 +1,245 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import is_ratelimited
+
+from core.roles import Role
+from registrations import selectors, services
+from registrations.forms import (
+    ConsentForm,
+    ContactForm,
+    ReferralForm,
+    RegistrationForm,
+    WithdrawForm,
+)
+from registrations.models import ReferralSource, Registration
+from registrations.permissions import RegistrationPermission
+
+SESSION_REFERENCE = "registration_reference"
+RATE_LIMITED = _(
+    "We received many registrations from your network in a short time. "
+    "Please wait a while and try again."
+)
+BOT_SUSPECTED = _("We could not accept this form. Please reload the page and try again.")
+PAGE_SIZE = 50
+
+
+class RegisterView(FormView):
+    """The public registration form; no account needed."""
+
+    template_name = "registrations/register.html"
+    form_class = RegistrationForm
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if is_ratelimited(
+            request, group="registration", key="ip", method="POST", increment=True,
+            rate=settings.REGISTRATION_RATE_LIMIT,
+        ):  # fmt: skip
+            form.add_error(None, RATE_LIMITED)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if form.is_bot:
+            form.add_error(None, BOT_SUSPECTED)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def form_valid(self, form):
+        registration = services.registration_submit(
+            data=form.cleaned_data, channel=Registration.Channel.ONLINE
+        )
+        self.request.session[SESSION_REFERENCE] = registration.reference
+        return redirect("registrations:done")
+
+
+class RegisterDoneView(TemplateView):
+    """The reference number of the registration just submitted in this browser session."""
+
+    template_name = "registrations/register_done.html"
+
+    def get(self, request, *args, **kwargs):
+        reference = request.session.get(SESSION_REFERENCE)
+        if not reference:
+            return redirect("registrations:register")
+        return self.render_to_response(self.get_context_data(reference=reference))
+
+
+class PrivacyNoticeView(TemplateView):
+    template_name = "registrations/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=settings.PRIVACY_NOTICE_VERSION, **kwargs)
+
+
+class ConsentView(View):
+    """The firm confirms a partner's referral from the signed, single-use link."""
+
+    def dispatch(self, request, token):
+        registration = services.consent_token_registration(token)
+        if registration is None:
+            return render(request, "registrations/consent_invalid.html", status=404)
+        form = ConsentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.registration_consent_confirm(registration=registration)
+            request.session[SESSION_REFERENCE] = registration.reference
+            return redirect("registrations:done")
+        return render(
+            request, "registrations/consent.html", {"registration": registration, "form": form}
+        )
+
+
+class BusinessRoleMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role != Role.BUSINESS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ContactUpdateView(BusinessRoleMixin, FormView):
+    template_name = "registrations/contact_form.html"
+    form_class = ContactForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": selectors.contact_own(user=self.request.user),
+        }
+
+    def form_valid(self, form):
+        services.contact_update(
+            contact=form.instance, data=form.cleaned_data, actor=self.request.user
+        )
+        messages.success(self.request, _("Your contact details were saved."))
+        return redirect("core:home")
+
+
+class WithdrawView(BusinessRoleMixin, FormView):
+    template_name = "registrations/withdraw.html"
+    form_class = WithdrawForm
+
+    def get_context_data(self, **kwargs):
+        registration = selectors.registration_own_get(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_context_data(registration=registration, **kwargs)
+
+    def form_valid(self, form):
+        registration = selectors.registration_own_get(user=self.request.user, pk=self.kwargs["pk"])
+        services.registration_withdraw(
+            registration=registration, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(self.request, _("Your registration was withdrawn."))
+        return redirect("core:home")
+
+
+class ReferralCreateView(PermissionRequiredMixin, FormView):
+    permission_required = RegistrationPermission.REFER
+    template_name = "registrations/referral_form.html"
+    form_class = ReferralForm
+
+    def form_valid(self, form):
+        user = self.request.user
+        data = {**form.cleaned_data, "referral_source": _partner_source(user)}
+        data.setdefault("referral_organisation_name", "")
+        data["referral_organisation_name"] = data["referral_organisation_name"] or (
+            user.organisation.name
+        )
+        registration = services.registration_submit(
+            data=data, channel=Registration.Channel.PARTNER, actor=user,
+            referred_by=user.organisation,
+        )  # fmt: skip
+        messages.success(
+            self.request,
+            _("Referral %(reference)s sent. The firm has been asked by e-mail to confirm.")
+            % {"reference": registration.reference},
+        )
+        return redirect("registrations:referral-list")
+
+
+def _partner_source(user) -> str:
+    kind = user.organisation.kind if user.organisation_id else ""
+    return kind if kind in ReferralSource.values else ReferralSource.OTHER
+
+
+class ReferralListView(PermissionRequiredMixin, TemplateView):
+    permission_required = RegistrationPermission.REFER
+    template_name = "registrations/referral_list.html"
+
+    def get_context_data(self, **kwargs):
+        registrations = selectors.registration_filter(user=self.request.user, params={}).qs
+        page = Paginator(registrations, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page=page, **kwargs)
+
+
+class ReferralResendView(PermissionRequiredMixin, View):
+    permission_required = RegistrationPermission.REFER
+
+    def post(self, request, pk):
+        registration = selectors.registration_get(user=request.user, pk=pk)
+        if registration.status != Registration.Status.AWAITING_CONSENT:
+            raise Http404
+        services.referral_consent_resend(registration=registration, actor=request.user)
+        messages.success(request, _("A new confirmation e-mail was sent to the firm."))
+        return redirect("registrations:referral-list")
+
+
+class RegistrationListView(PermissionRequiredMixin, TemplateView):
+    permission_required = RegistrationPermission.VIEW
+    template_name = "registrations/registration_list.html"
+
+    def get_context_data(self, **kwargs):
+        filterset = selectors.registration_filter(user=self.request.user, params=self.request.GET)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset, page=page, query=query.urlencode(), **kwargs
+        )
+
+
+class RegistrationDetailView(PermissionRequiredMixin, TemplateView):
+    permission_required = RegistrationPermission.VIEW
+    template_name = "registrations/registration_detail.html"
+
+    def get_context_data(self, **kwargs):
+        registration = selectors.registration_get(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_context_data(
+            registration=registration,
+            flags=selectors.registration_duplicate_flags(registration=registration),
+            **kwargs,
+        )
+
+
+class DuplicateQueueView(PermissionRequiredMixin, TemplateView):
+    permission_required = RegistrationPermission.REVIEW_DUPLICATES
+    template_name = "registrations/duplicate_queue.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.duplicate_flag_queue(user=self.request.user), PAGE_SIZE)
+        return super().get_context_data(page=page.get_page(self.request.GET.get("page")), **kwargs)
+
+
+class DuplicateResolveView(PermissionRequiredMixin, View):
+    """POST merge or not-a-duplicate (reviewers), or reopen (admins: reverses a merge)."""
+
+    permission_required = RegistrationPermission.REVIEW_DUPLICATES
+    actions = {
+        "merge": (services.duplicate_flag_merge, RegistrationPermission.REVIEW_DUPLICATES,
+                  _("Merged into the existing business.")),
+        "dismiss": (services.duplicate_flag_dismiss, RegistrationPermission.REVIEW_DUPLICATES,
+                    _("Marked as not a duplicate.")),
+        "reopen": (services.duplicate_flag_reopen, RegistrationPermission.REOPEN_DUPLICATES,
+                   _("The decision was undone; the flag is open again.")),
+    }  # fmt: skip
+
+    def post(self, request, pk, action):
+        service, permission, message = self.actions[action]
+        if not request.user.has_perm(permission):
+            raise Http404
+        flag = selectors.duplicate_flag_get(user=request.user, pk=pk)
+        service(flag=flag, actor=request.user)
+        messages.success(request, message)
+        return redirect("registrations:registration-detail", pk=flag.registration_id)
