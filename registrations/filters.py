@@ -8,7 +8,7 @@ from stdnum.jp import cn
 
 from core.models import IndustryDivision, MetiRegion, Prefecture
 from registrations.models import ChallengeType, ReferralSource, Registration
-from registrations.normalise import email_key, kana_normalise
+from registrations.normalise import email_key, kana_normalise, name_key
 from registrations.size_class import SizeClass
 
 
@@ -50,8 +50,9 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        """An e-mail address matches exactly, a 法人番号 exactly, anything else the name or
-        the katakana reading."""
+        """An e-mail address matches exactly, a 法人番号 exactly; anything else matches the
+        normalised name (name_key) or the katakana reading, with LIKE so the trigram indexes
+        serve it (icontains would compare UPPER(name) and scan the table)."""
         value = value.strip()
         if not value:
             return queryset
@@ -60,11 +61,12 @@ class RegistrationFilter(django_filters.FilterSet):
         compact = cn.compact(value) if any(ch.isdigit() for ch in value) else ""
         if compact.isdigit() and len(compact) == 13:
             return queryset.filter(business__corporate_number=compact)
+        match = Q()
+        if key := name_key(value):
+            match |= Q(business__name_key__contains=key)
         try:
-            kana = kana_normalise(value)
-        except ValidationError:  # not a reading: search the name only
-            kana = ""
-        match = Q(business__name__icontains=value)
-        if kana:
-            match |= Q(business__name_kana__icontains=kana)
-        return queryset.filter(match)
+            if kana := kana_normalise(value):
+                match |= Q(business__name_kana__contains=kana)
+        except ValidationError:  # not a reading: the name alone
+            pass
+        return queryset.filter(match) if match else queryset.filter(business__name__contains=value)

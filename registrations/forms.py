@@ -72,7 +72,7 @@ class RegistrationForm(forms.Form):
     )  # fmt: skip
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     # 担当者
-    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=100)
     contact_name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
     contact_department = forms.CharField(
         label=_("Department and title"), max_length=100, required=False

