@@ -1,7 +1,31 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from registrations.models import Business, Contact, DuplicateFlag, Registration
+from registrations.services import business_update
+from registrations.size_class import industry_option_value
+
+INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")
+
+
+class BusinessAdminForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Business
+        fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+
+    def clean(self):
+        data = super().clean()
+        industry = data.get("industry")
+        if industry is not None:
+            try:
+                industry_option_value(industry.code, data.get("industry_detail", ""))
+            except ValueError:
+                self.add_error("industry_detail", INDUSTRY_DETAIL_MISMATCH)
+        return data
 
 
 class ContactInline(admin.TabularInline):
@@ -13,6 +37,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Business)
 class BusinessAdmin(SimpleHistoryAdmin):
+    form = BusinessAdminForm
     list_display = (
         "name", "corporate_number", "entity_type", "prefecture", "industry", "size_class",
         "created_at",
@@ -22,8 +47,11 @@ class BusinessAdmin(SimpleHistoryAdmin):
     search_fields = ("corporate_number", "name", "name_kana")
     show_full_result_count = False
     raw_id_fields = ("referred_by", "merged_into")
-    readonly_fields = ("size_class",)
+    readonly_fields = ("size_class", "created_at", "created_by", "updated_by")
     inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        business_update(business=obj, actor=request.user)
 
 
 @admin.register(Registration)

@@ -250,10 +250,12 @@ def _demo_duplicate(original: Business, rng) -> Business:
 def _demo_contact(business: Business, rng, fake) -> Contact:
     phone = fake.phone_number()
     email = f"contact{business.pk}@{fake.free_email_domain()}"
+    last, last_kana, _ = fake.last_name_pair()
+    first, first_kana, _ = fake.first_name_pair()
     return Contact(
         business=business,
-        name=fake.name(),
-        name_kana=fake.kana_name(),
+        name=f"{last} {first}",
+        name_kana=f"{last_kana} {first_kana}",
         department=rng.choice(["代表取締役", "営業部", "海外事業部", "総務部", ""]),
         email=email,
         email_key=email_key(email),

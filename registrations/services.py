@@ -56,6 +56,16 @@ def business_derived_fields_set(business: Business) -> None:
     business.name_key = name_key(business.name)
 
 
+@transaction.atomic
+def business_update(*, business: Business, actor: User | None) -> Business:
+    """Save staff edits to a business; the size class and name key follow the new answers."""
+    business_derived_fields_set(business)
+    business.updated_by = actor
+    business.full_clean()
+    business.save()
+    return business
+
+
 def contact_keys_set(contact: Contact) -> None:
     contact.phone_key = phone_key(contact.phone)
     contact.email_key = email_key(contact.email)

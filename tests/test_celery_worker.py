@@ -77,3 +77,14 @@ def test_a_broker_outage_loses_no_email_and_the_sweep_sends_it_later(client, bro
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_registration_is_saved_when_the_broker_is_down(client, broker_down):
+    from registrations.models import Registration
+    from registrations.tests.test_views import form_data
+
+    response = client.post(reverse("registrations:register"), form_data())
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    email = OutboundEmail.objects.get(to=registration.contact.email)
+    assert email.status == OutboundEmail.Status.PENDING

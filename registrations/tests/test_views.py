@@ -290,3 +290,19 @@ def test_business_withdraws_its_own_registration_but_not_anothers(client, users)
     own.refresh_from_db()
     assert own.status == Registration.Status.WITHDRAWN
     assert own.withdrawal_reason == "時期尚早"
+
+
+def test_an_admin_edit_recomputes_the_size_class(client, users):
+    registration = RegistrationFactory(business__employees=3, business__size_class="small")
+    business = registration.business
+    client.force_login(users[Role.ADMIN])
+    url = reverse("admin:registrations_business_change", args=[business.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"employees": "350", "capital_yen": "500000000",
+                 "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"})  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    business.refresh_from_db()
+    assert business.size_class == "mid"  # manufacturing, 350 people and ¥500m: not an SME
+    assert business.history.first().history_user == users[Role.ADMIN]
