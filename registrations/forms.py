@@ -130,7 +130,9 @@ class RegistrationForm(forms.Form):
     fax_number = forms.CharField(label=_("Leave this field empty"), required=False)
 
     submit_label = _("Register")
-    consent_section = True
+    # A partner's referral records the partner itself as the source, and the firm consents
+    # later by e-mail: those two sections are for the public form only.
+    public_sections = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,14 +164,12 @@ class RegistrationForm(forms.Form):
                 _("Your export plans"), "challenge_type", "situations", "products",
                 "destinations", "destinations_undecided", "export_experience", "ec_success",
             ),
-            Fieldset(
-                _("How you found us"), "referral_source", "referral_organisation_name"
-            ),
         ]  # fmt: skip
-        if self.consent_section:
-            sections.append(
-                Fieldset(_("Consent"), HTML(privacy_link), "consent_privacy", "consent_sharing")
-            )
+        if self.public_sections:
+            sections += [
+                Fieldset(_("How you found us"), "referral_source", "referral_organisation_name"),
+                Fieldset(_("Consent"), HTML(privacy_link), "consent_privacy", "consent_sharing"),
+            ]
         sections += [
             "submission_token",
             Div(Field("fax_number", autocomplete="off", tabindex="-1"), css_class="hp-field",
@@ -222,14 +222,13 @@ class ReferralForm(RegistrationForm):
     """A partner refers a firm: the same answers; the firm gives its consent by e-mail."""
 
     submit_label = _("Send the referral")
-    consent_section = False
+    public_sections = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["consent_privacy"]
-        del self.fields["consent_sharing"]
-        self.fields["referral_source"].required = False
-        self.fields["referral_source"].widget = forms.HiddenInput()
+        for name in ("consent_privacy", "consent_sharing", "referral_source",
+                     "referral_organisation_name"):  # fmt: skip
+            del self.fields[name]
 
 
 class ConsentForm(forms.Form):

@@ -45,14 +45,18 @@ def registration_count(*, user) -> int:
     return registration_qs_visible_to(user).count()
 
 
-def registration_filter(*, user, params) -> RegistrationFilter:
-    """The staff list: filters and search over the user's registrations, newest first."""
-    queryset = (
+def registration_list(*, user) -> QuerySet[Registration]:
+    """The user's registrations, newest first, with what a list row shows."""
+    return (
         registration_qs_visible_to(user)
         .select_related(*LIST_RELATED, "contact")
         .order_by("-created_at", "-id")
     )
-    return RegistrationFilter(params, queryset=queryset)
+
+
+def registration_filter(*, user, params) -> RegistrationFilter:
+    """The staff list: filters and search over the user's registrations."""
+    return RegistrationFilter(params, queryset=registration_list(user=user))
 
 
 def registration_get(*, user, pk: int) -> Registration:

@@ -142,11 +142,11 @@ class ReferralCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        data = {**form.cleaned_data, "referral_source": _partner_source(user)}
-        data.setdefault("referral_organisation_name", "")
-        data["referral_organisation_name"] = data["referral_organisation_name"] or (
-            user.organisation.name
-        )
+        data = {
+            **form.cleaned_data,
+            "referral_source": _partner_source(user),
+            "referral_organisation_name": user.organisation.name,
+        }
         registration = services.registration_submit(
             data=data, channel=Registration.Channel.PARTNER, actor=user,
             referred_by=user.organisation,
@@ -169,7 +169,7 @@ class ReferralListView(PermissionRequiredMixin, TemplateView):
     template_name = "registrations/referral_list.html"
 
     def get_context_data(self, **kwargs):
-        registrations = selectors.registration_filter(user=self.request.user, params={}).qs
+        registrations = selectors.registration_list(user=self.request.user)
         page = Paginator(registrations, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(page=page, **kwargs)
 
