@@ -306,3 +306,40 @@ def test_an_admin_edit_recomputes_the_size_class(client, users):
     business.refresh_from_db()
     assert business.size_class == "mid"  # manufacturing, 350 people and ¥500m: not an SME
     assert business.history.first().history_user == users[Role.ADMIN]
+
+
+def test_a_partner_cannot_touch_another_partners_referral(client, users):
+    from core.models import Organisation
+
+    other = RegistrationFactory(
+        referred_by=Organisation.objects.get(code="chamber-osaka"),
+        status=Registration.Status.AWAITING_CONSENT, privacy_consented_at=None,
+        sharing_consented_at=None,
+    )  # fmt: skip
+    client.force_login(users[Role.PARTNER])
+    assert other.reference not in client.get(reverse("registrations:referral-list")).text
+    response = client.post(reverse("registrations:referral-resend", args=[other.pk]))
+    assert response.status_code == 404
+
+
+def test_the_firm_sets_its_password_from_the_email_and_sees_its_registration(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registrations:register"), form_data())
+    registration = Registration.objects.get()
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    form_page = client.get(link.split("8000", 1)[1], follow=True)
+    password = "a-long-new-password-2026"
+    client.post(form_page.request["PATH_INFO"],
+                {"new_password1": password, "new_password2": password})  # fmt: skip
+    assert (
+        client.post(
+            reverse("login"), {"username": "hanako@example.jp", "password": password}
+        ).status_code
+        == 302
+    )
+    home = client.get("/")
+    assert registration.reference in home.text
+    assert "ジェトロ東京" in home.text
+    assert "登録済み" in home.text
