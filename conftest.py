@@ -54,8 +54,11 @@ def reference_data(transactional_db):
     """Transactional tests (live server, real worker) flush the database after each test;
     this puts back the rows that the data migrations load. Roles come back by themselves:
     the flush runs post_migrate, which re-creates the role groups."""
+    import importlib
+
     from django.apps import apps
 
     from core.reference_data import reference_data_load
 
     reference_data_load(apps)
+    importlib.import_module("counselling.migrations.0002_issue_tags").load(apps, None)

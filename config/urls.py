@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("core.urls_accounts")),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("cases/", include("counselling.urls")),
     path("", include("registrations.urls")),
     path("", include("core.urls")),
 ]

@@ -25,6 +25,8 @@ REGISTRATION_STAFF = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN})
 
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", ALL_ROLES),
+    NavItem(_("Cases"), "counselling:case-list", REGISTRATION_STAFF),
+    NavItem(_("Office queue"), "counselling:queue", frozenset({Role.OFFICE_LEAD, Role.ADMIN})),
     NavItem(_("Registrations"), "registrations:registration-list", REGISTRATION_STAFF),
     NavItem(_("Suspected duplicates"), "registrations:duplicate-queue", REGISTRATION_STAFF),
     NavItem(_("Referred businesses"), "registrations:referral-list", frozenset({Role.PARTNER})),

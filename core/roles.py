@@ -27,6 +27,10 @@ _OFFICE_PERMISSIONS = (
     "registrations.change_contact",
     "registrations.view_registration",
     "registrations.review_duplicates",
+    "counselling.view_case",
+    "counselling.change_case",
+    "counselling.view_counsellingsession",
+    "counselling.add_counsellingsession",
 )
 
 # Permission codenames ("app_label.codename") each role is granted. The admin role gets every
@@ -35,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.BUSINESS: (),
     Role.PARTNER: ("registrations.view_business", "registrations.refer_business"),
     Role.CONCIERGE: _OFFICE_PERMISSIONS,
-    Role.OFFICE_LEAD: _OFFICE_PERMISSIONS,
+    Role.OFFICE_LEAD: (*_OFFICE_PERMISSIONS, "counselling.assign_case"),
     Role.MINISTRY: (
         "core.view_prefecture",
         "core.view_organisation",

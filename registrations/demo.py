@@ -9,6 +9,7 @@ from faker import Faker
 from stdnum.jp import cn
 
 from core.models import Organisation, Prefecture
+from counselling.demo import cases_seed
 from registrations.models import (
     Business,
     ChallengeType,
@@ -183,6 +184,7 @@ def businesses_seed(*, n: int, seed: int, batch_size: int = 5000) -> list[int]:
             ],
             batch_size=batch_size,
         )
+        cases_seed(registrations=registrations, seed=seed + start)
         registration_of = {r.business_id: r for r in registrations}
         DuplicateFlag.objects.bulk_create(
             DuplicateFlag(

@@ -194,10 +194,18 @@ def _registration_create(*, data, channel, actor, referred_by) -> Registration:
     if not is_reregistration:
         _duplicates_flag(registration)
     if online:
-        _registration_confirmation_send(registration)
+        _registration_confirmed(registration)
     else:
         _referral_consent_request_send(registration)
     return registration
+
+
+def _registration_confirmed(registration: Registration) -> None:
+    """A confirmed registration opens its counselling case and gets its confirmation."""
+    from counselling.services import case_open
+
+    case_open(registration=registration)
+    _registration_confirmation_send(registration)
 
 
 def _absolute(path: str) -> str:
@@ -303,7 +311,7 @@ def registration_consent_confirm(*, registration: Registration) -> Registration:
             "notice_version", "consent_nonce", "updated_at",
         ]
     )  # fmt: skip
-    _registration_confirmation_send(registration)
+    _registration_confirmed(registration)
     return registration
 
 

@@ -8,6 +8,7 @@ from stdnum.jp import cn
 
 from core.models import User
 from core.roles import Role
+from counselling.models import Case, CounsellingSession
 from registrations.models import Business, Contact, DuplicateFlag, Registration
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,12 @@ def test_seeded_data_is_realistic(tmp_path):
     assert DuplicateFlag.objects.count() == 20  # 1%
     flag = DuplicateFlag.objects.select_related("business", "candidate").first()
     assert flag.business.name_key == flag.candidate.name_key
+    # Every confirmed registration has its case; counselling history to browse.
+    confirmed = Registration.objects.exclude(status="awaiting_consent").count()
+    assert Case.objects.count() == confirmed
+    assert CounsellingSession.objects.count() > confirmed
+    assert Case.objects.filter(concierge__username="demo-concierge").exists()
+    assert Case.objects.exclude(stage="").filter(stage_changes__isnull=True).count() == 0
     sizes = set(Business.objects.values_list("size_class", flat=True))
     assert {"small", "sme"} <= sizes
 
@@ -84,6 +91,7 @@ def test_same_seed_gives_the_same_data(tmp_path):
     seed(tmp_path, n=50, seed=11)
     first = list(Business.objects.order_by("id").values_list("name", "corporate_number"))
     DuplicateFlag.objects.all().delete()
+    Case.objects.all().delete()
     Registration.objects.all().delete()
     Contact.objects.all().delete()
     Business.objects.all().delete()

@@ -240,6 +240,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-04")
 REFERRAL_CONSENT_DAYS = env.int("REFERRAL_CONSENT_DAYS", default=30)
+# Counselling: first contact within N business days (Japanese holidays excluded); an export
+# target before a case moves to 輸出挑戦 (seed 001's first recommendation).
+FIRST_CONTACT_SLA_BUSINESS_DAYS = env.int("FIRST_CONTACT_SLA_BUSINESS_DAYS", default=5)
+TARGET_REQUIRED_FOR_CHALLENGE = env.bool("TARGET_REQUIRED_FOR_CHALLENGE", default=True)
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

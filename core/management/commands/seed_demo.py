@@ -49,9 +49,10 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         with transaction.atomic():
+            # Logins first: the demo concierges take some of the seeded cases.
+            logins = demo_users_ensure(password=options["password"])
             if not existing:
                 businesses_seed(n=n, seed=options["seed"])
-            logins = demo_users_ensure(password=options["password"])
             business_demo_login_link(
                 user=next(user for login, user in logins if login.role == Role.BUSINESS)
             )

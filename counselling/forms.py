@@ -1,0 +1,103 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from counselling.models import Case, CounsellingSession, IssueTag, Stage
+from counselling.rules import TRANSITIONS
+
+
+def _helper(label, css_class="btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.attrs = {"novalidate": "", "data-once": "true"}
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    return helper
+
+
+class SessionForm(forms.ModelForm):
+    held_at = forms.DateTimeField(
+        label=_("Date and time"),
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Issues"), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=IssueTag.objects.filter(disabled_on__isnull=True),
+    )  # fmt: skip
+    next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
+    next_action_due = forms.DateField(
+        label=_("Next action due"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = CounsellingSession
+        fields = ["held_at", "channel", "duration_minutes", "attendees", "tags", "notes",
+                  "stage_assessed", "buyer_talks"]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save the session"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("next_action_due") and not data.get("next_action"):
+            self.add_error("next_action", _("Say what the next action is."))
+        return data
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Change the stage"))
+
+
+class TargetForm(forms.ModelForm):
+    target_country = LazyTypedChoiceField(label=_("Target country"), choices=countries)
+    target_date = forms.DateField(
+        label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Case
+        fields = ["target_country", "target_product", "target_amount_yen", "target_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+        self.helper = _helper(_("Save the target"))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    close_reason = forms.ChoiceField(
+        label=_("Reason for closing"), required=False,
+        choices=[("", "---------"), *Case.CloseReason.choices],
+    )  # fmt: skip
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS.get(case.status, frozenset())
+        self.fields["status"].choices = [
+            (value, label) for value, label in Case.Status.choices if value in allowed
+        ]
+        self.helper = _helper(_("Change the status"), "btn-outline-primary")
+
+
+class AssignForm(forms.Form):
+    concierge = forms.ModelChoiceField(label=_("Concierge"), queryset=None)
+    reason = forms.CharField(label=_("Reason (when reassigning)"), required=False, max_length=300)
+
+    def __init__(self, *args, concierges, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concierge"].queryset = concierges
+        self.fields["concierge"].label_from_instance = lambda user: user.get_full_name()
+        self.helper = _helper(_("Assign"))

@@ -1,0 +1,197 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from core.models import BaseModel, Organisation
+
+
+class Stage(models.TextChoices):
+    PREPARATION = "preparation", _("Export preparation")
+    CHALLENGE = "challenge", _("Export challenge")
+    EXPANSION = "expansion", _("Export continuation and expansion")
+
+
+class IssueTag(models.Model):
+    """課題: an editable list; retired tags are disabled, never deleted."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    disabled_on = models.DateField(_("disabled on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("issue tag")
+        verbose_name_plural = _("issue tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(BaseModel):
+    """The counselling case a confirmed registration opens, routed to a JETRO office."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        COUNSELLING = "counselling", _("In counselling")
+        PROPOSALS = "proposals", _("Proposals made")
+        SUPPORT = "support", _("In support")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        REALISED = "realised", _("Export realised")
+        CLOSED = "closed", _("Closed")
+
+    class CloseReason(models.TextChoices):
+        REALISED = "realised", _("Export realised")
+        DECLINED = "declined", _("Declined by the firm")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        INELIGIBLE = "ineligible", _("Not eligible")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    OPEN_STATUSES = (
+        Status.NEW, Status.CONTACTED, Status.COUNSELLING, Status.PROPOSALS, Status.SUPPORT,
+        Status.FOLLOW_UP,
+    )  # fmt: skip
+
+    registration = models.OneToOneField(
+        "registrations.Registration", verbose_name=_("registration"), on_delete=models.PROTECT,
+        related_name="case",
+    )  # fmt: skip
+    office = models.ForeignKey(
+        Organisation, verbose_name=_("JETRO office"), on_delete=models.PROTECT,
+        related_name="cases",
+    )  # fmt: skip
+    concierge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("concierge"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="cases",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    first_contact_due = models.DateField(_("first contact due"))
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    next_action = models.CharField(_("next action"), max_length=200, blank=True)
+    next_action_due = models.DateField(_("next action due"), null=True, blank=True)
+    target_country = CountryField(_("target country"), blank=True)
+    target_product = models.CharField(_("target product"), max_length=200, blank=True)
+    target_amount_yen = models.BigIntegerField(_("target amount (yen)"), null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
+    stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first_contact_due", "id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [("assign_case", _("Can assign cases to concierges"))]
+        indexes = [
+            models.Index(fields=["office", "concierge", "status"], name="case_office_queue"),
+            models.Index(fields=["concierge", "next_action_due"], name="case_my_cases"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.registration_id)
+
+    @property
+    def has_target(self) -> bool:
+        return bool(
+            self.target_country and self.target_product and self.target_amount_yen
+            and self.target_date
+        )  # fmt: skip
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CounsellingSession(BaseModel):
+    """A contact or counselling session (個別カウンセリング) with the firm."""
+
+    class Channel(models.TextChoices):
+        MEETING = "meeting", _("Face to face")
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    held_at = models.DateTimeField(_("date and time"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    attendees = models.CharField(_("attendees"), max_length=300, blank=True)
+    tags = models.ManyToManyField(IssueTag, verbose_name=_("issues"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    stage_assessed = models.CharField(
+        _("stage assessed"), max_length=20, choices=Stage.choices, blank=True
+    )
+    buyer_talks = models.BooleanField(_("talks with buyers under way"), default=False)
+    history = HistoricalRecords(m2m_fields=[tags])
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        verbose_name = _("counselling session")
+        verbose_name_plural = _("counselling sessions")
+        indexes = [models.Index(fields=["case", "-held_at"], name="session_case_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_at:%Y-%m-%d}"
+
+
+class StageChange(BaseModel):
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline. Services append one for everything that happens, so
+    the case page reads its whole history with one query."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ASSIGNED = "assigned", _("Assigned")
+        SESSION = "session", _("Contact or session")
+        STAGE = "stage", _("Stage changed")
+        STATUS = "status", _("Status changed")
+        TARGET = "target", _("Export target set")
+        REVIEW = "review", _("Support-duration review")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("when"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    summary = models.CharField(_("summary"), max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "-at"], name="caseevent_timeline")]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,124 @@
+"""Reads for counselling, always through case_qs_visible_to."""
+
+import django_filters
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import IndustryDivision, Prefecture, User
+from core.roles import OFFICE_ROLES
+from counselling.models import Case, IssueTag, Stage
+from counselling.permissions import case_qs_visible_to
+
+CASE_ROW = (
+    "registration__business__prefecture", "registration__business__industry", "concierge",
+)  # fmt: skip
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search (name, kana, reference)"), method="search")
+    mine = django_filters.BooleanFilter(label=_("Only my cases"), method="only_mine")
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("Status"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue")
+    prefecture = django_filters.ModelChoiceFilter(
+        field_name="registration__business__prefecture", queryset=Prefecture.objects.all(),
+        label=_("Prefecture"),
+    )  # fmt: skip
+    industry = django_filters.ModelChoiceFilter(
+        field_name="registration__business__industry", queryset=IndustryDivision.objects.all(),
+        label=_("Industry"),
+    )  # fmt: skip
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(registration__reference__iexact=value)
+            | Q(registration__business__name__contains=value)
+            | Q(registration__business__name_kana__contains=value)
+        )
+
+    def only_mine(self, queryset, name, value):
+        return queryset.filter(concierge=self.request.user) if value else queryset
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.filter(case_overdue_q()) if value else queryset
+
+
+def case_overdue_q() -> Q:
+    """Open cases past their first-contact due date without a contact, or past their next
+    action's due date."""
+    today = timezone.localdate()
+    return Q(status__in=Case.OPEN_STATUSES) & (
+        Q(first_contact_at__isnull=True, first_contact_due__lt=today) | Q(next_action_due__lt=today)
+    )
+
+
+def case_filter(*, request) -> CaseFilter:
+    """The workspace list: sorted by the next thing due (next action, else first contact)."""
+    queryset = (
+        case_qs_visible_to(request.user)
+        .select_related(*CASE_ROW)
+        .order_by(F("next_action_due").asc(nulls_last=True), "first_contact_due", "id")
+    )
+    params = request.GET.copy()
+    if "mine" not in params and request.user.role not in ("office_lead", "admin"):
+        params["mine"] = "true"
+    return CaseFilter(params, queryset=queryset, request=request)
+
+
+def case_queue(*, user) -> QuerySet[Case]:
+    """The office queue: open cases nobody has taken yet, the most urgent first."""
+    return (
+        case_qs_visible_to(user)
+        .filter(concierge__isnull=True, status__in=Case.OPEN_STATUSES)
+        .select_related(*CASE_ROW)
+        .order_by("first_contact_due", "id")
+    )
+
+
+def case_queue_by_ids(*, user, ids: list[int]) -> list[Case]:
+    return list(case_queue(user=user).filter(pk__in=ids))
+
+
+def office_concierges(*, user) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            organisation_id=user.organisation_id, is_active=True,
+            groups__name__in=[role.value for role in OFFICE_ROLES],
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )  # fmt: skip
+
+
+def case_get(*, user, pk: int) -> Case:
+    queryset = case_qs_visible_to(user).select_related(
+        *CASE_ROW, "registration__contact", "registration__referred_by", "office",
+        "registration__business__merged_into",
+    )  # fmt: skip
+    return get_object_or_404(queryset, pk=pk)
+
+
+def case_page_data(*, case: Case) -> dict:
+    """What the case page shows besides the case itself, in a fixed number of queries."""
+    return {
+        "events": list(case.events.select_related("actor").order_by("-at", "-id")),
+        "sessions": list(
+            case.sessions.select_related("created_by").prefetch_related(
+                Prefetch("tags", queryset=IssueTag.objects.order_by("order"))
+            )
+        ),
+        "flags": list(case.registration.duplicate_flags.select_related("candidate__prefecture")),
+    }
+
+
+def issue_tags_active() -> QuerySet[IssueTag]:
+    return IssueTag.objects.filter(disabled_on__isnull=True)

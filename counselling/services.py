@@ -1,0 +1,234 @@
+"""Writes for counselling. Every change appends a CaseEvent (the timeline) and is audited by
+django-simple-history (who, when, what changed)."""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from core.roles import OFFICE_ROLES
+from counselling.models import Case, CaseEvent, CounsellingSession, Stage, StageChange
+from counselling.rules import (
+    CaseFacts,
+    business_days_after,
+    can_move_to_challenge,
+    transition_allowed,
+)
+
+NOT_IN_OFFICE = _("This concierge does not work at the case's office.")
+REASON_REQUIRED = _("Give a reason.")
+TARGET_REQUIRED = _(
+    "Set the export target (country, product, amount and date) before moving to export challenge."
+)
+TRANSITION_NOT_ALLOWED = _("A case cannot move from %(current)s to %(new)s.")
+CLOSE_REASON_REQUIRED = _("Choose why the case is closed.")
+CASE_CLOSED = _("This case is closed.")
+
+
+def _event(case: Case, kind: str, summary: str, actor: User | None, at=None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, summary=str(summary)[:300], actor=actor, at=at or timezone.now()
+    )
+
+
+def case_open(*, registration) -> Case:
+    """Open the case for a confirmed registration (once), routed to its office, with the
+    first-contact due date N business days after registration."""
+    existing = Case.objects.filter(registration=registration).first()
+    if existing is not None:
+        return existing
+    registered = registration.registered_at or timezone.now()
+    case = Case.objects.create(
+        registration=registration,
+        office=registration.office,
+        first_contact_due=business_days_after(
+            timezone.localdate(registered), settings.FIRST_CONTACT_SLA_BUSINESS_DAYS
+        ),
+    )
+    _event(case, CaseEvent.Kind.REGISTERED,
+           gettext("Registered (%(reference)s)") % {"reference": registration.reference},
+           None, at=registered)  # fmt: skip
+    return case
+
+
+def _check_concierge(case: Case, concierge: User) -> None:
+    if concierge.organisation_id != case.office_id or concierge.role not in OFFICE_ROLES:
+        raise ValidationError(NOT_IN_OFFICE, code="not_in_office")
+
+
+@transaction.atomic
+def case_assign(*, case: Case, concierge: User, actor: User, reason: str = "") -> Case:
+    """Assign (or reassign, with a reason) a case to a concierge of its office."""
+    _check_concierge(case, concierge)
+    previous = case.concierge
+    if previous is not None and previous != concierge and not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+    case.concierge = concierge
+    case.updated_by = actor
+    case.save(update_fields=["concierge", "updated_by", "updated_at"])
+    summary = (
+        gettext("Reassigned from %(old)s to %(new)s: %(reason)s")
+        % {"old": previous.get_full_name(), "new": concierge.get_full_name(), "reason": reason}
+        if previous is not None and previous != concierge
+        else gettext("Assigned to %(name)s") % {"name": concierge.get_full_name()}
+    )
+    _event(case, CaseEvent.Kind.ASSIGNED, summary, actor)
+    return case
+
+
+@transaction.atomic
+def case_assign_by_load(*, cases: Iterable[Case], concierges: list[User], actor: User) -> int:
+    """Spread cases over the concierges so their open-case counts end up as even as possible:
+    each case (earliest first-contact due first) goes to whoever has the fewest open cases."""
+    if not concierges:
+        return 0
+    load = Counter(
+        dict(
+            User.objects.filter(pk__in=[c.pk for c in concierges])
+            .annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
+            .values_list("pk", "open_cases")
+        )
+    )
+    by_pk = {c.pk: c for c in concierges}
+    assigned = 0
+    for case in sorted(cases, key=lambda c: (c.first_contact_due, c.pk)):
+        pk = min(by_pk, key=lambda p: (load[p], p))
+        case_assign(case=case, concierge=by_pk[pk], actor=actor)
+        load[pk] += 1
+        assigned += 1
+    return assigned
+
+
+def _require_open(case: Case) -> None:
+    if not case.is_open:
+        raise ValidationError(CASE_CLOSED, code="case_closed")
+
+
+@transaction.atomic
+def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
+    """Record a contact or counselling session. The first one records the first contact
+    (stopping the SLA clock) and moves a new case to contacted."""
+    _require_open(case)
+    session = CounsellingSession(
+        case=case,
+        held_at=data["held_at"],
+        channel=data["channel"],
+        duration_minutes=data.get("duration_minutes") or 0,
+        attendees=data.get("attendees", ""),
+        notes=data.get("notes", ""),
+        stage_assessed=data.get("stage_assessed", ""),
+        buyer_talks=data.get("buyer_talks", False),
+        created_by=actor,
+    )
+    session.full_clean()
+    session.save()
+    session.tags.set(data.get("tags", []))
+    fields = ["next_action", "next_action_due", "updated_by", "updated_at"]
+    case.next_action = data.get("next_action", "")
+    case.next_action_due = data.get("next_action_due")
+    case.updated_by = actor
+    if case.first_contact_at is None or session.held_at < case.first_contact_at:
+        case.first_contact_at = session.held_at
+        fields.append("first_contact_at")
+    case.save(update_fields=fields)
+    tags = "、".join(tag.name for tag in data.get("tags", []))
+    _event(case, CaseEvent.Kind.SESSION,
+           f"{session.get_channel_display()} {session.duration_minutes}{gettext('min')}"
+           + (f" · {tags}" if tags else ""), actor, at=session.held_at)  # fmt: skip
+    if case.status == Case.Status.NEW:
+        case_status_change(case=case, status=Case.Status.CONTACTED, actor=actor)
+    if session.stage_assessed and session.stage_assessed != case.stage:
+        case_stage_change(
+            case=case, stage=session.stage_assessed, actor=actor,
+            reason=gettext("Assessed in the session of %(date)s")
+            % {"date": timezone.localtime(session.held_at).strftime("%Y-%m-%d")},
+        )  # fmt: skip
+    return session
+
+
+@transaction.atomic
+def case_stage_change(*, case: Case, stage: str, reason: str, actor: User) -> Case:
+    """Change the stage; a reason is required and the change is kept as history."""
+    _require_open(case)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+    if stage == Stage.CHALLENGE and not can_move_to_challenge_case(case):
+        raise ValidationError(TARGET_REQUIRED, code="target_required")
+    StageChange.objects.create(
+        case=case, from_stage=case.stage, to_stage=stage, reason=reason, created_by=actor
+    )
+    old = case.get_stage_display() or "—"
+    case.stage = stage
+    case.stage_changed_at = timezone.now()
+    case.updated_by = actor
+    case.save(update_fields=["stage", "stage_changed_at", "updated_by", "updated_at"])
+    _event(case, CaseEvent.Kind.STAGE,
+           f"{old} → {case.get_stage_display()}: {reason}", actor)  # fmt: skip
+    return case
+
+
+def target_required() -> bool:
+    return settings.TARGET_REQUIRED_FOR_CHALLENGE
+
+
+def can_move_to_challenge_case(case: Case) -> bool:
+    return can_move_to_challenge(
+        CaseFacts(
+            status=case.status, stage=case.stage, has_first_contact=bool(case.first_contact_at),
+            session_count=0, has_target=case.has_target, proposal_count=0,
+            target_required_for_challenge=target_required(),
+        )
+    )  # fmt: skip
+
+
+@transaction.atomic
+def case_target_set(*, case: Case, data: dict, actor: User) -> Case:
+    _require_open(case)
+    for field in ("target_country", "target_product", "target_amount_yen", "target_date"):
+        setattr(case, field, data[field])
+    case.updated_by = actor
+    case.full_clean()
+    case.save()
+    _event(case, CaseEvent.Kind.TARGET,
+           f"{case.target_country.name} · {case.target_product} · "
+           f"¥{case.target_amount_yen:,} · {case.target_date:%Y-%m-%d}", actor)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_status_change(*, case: Case, status: str, actor: User, close_reason: str = "") -> Case:
+    """Move a case along its allowed transitions (counselling.rules.TRANSITIONS)."""
+    if not transition_allowed(case.status, status):
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED % {"current": case.get_status_display(),
+                                      "new": Case.Status(status).label},
+            code="transition_not_allowed",
+        )  # fmt: skip
+    if status == Case.Status.CLOSED and not close_reason:
+        raise ValidationError({"close_reason": CLOSE_REASON_REQUIRED}, code="close_reason")
+    fields = ["status", "updated_by", "updated_at"]
+    old = case.get_status_display()
+    case.status = status
+    case.updated_by = actor
+    if status == Case.Status.SUPPORT and case.support_started_at is None:
+        case.support_started_at = timezone.now()
+        fields.append("support_started_at")
+    if status in (Case.Status.CLOSED, Case.Status.REALISED):
+        case.closed_at = timezone.now()
+        case.close_reason = (
+            Case.CloseReason.REALISED if status == Case.Status.REALISED else close_reason
+        )
+        fields += ["closed_at", "close_reason"]
+    case.save(update_fields=fields)
+    summary = f"{old} → {case.get_status_display()}"
+    if case.close_reason and status == Case.Status.CLOSED:
+        summary += f" ({case.get_close_reason_display()})"
+    _event(case, CaseEvent.Kind.STATUS, summary, actor)
+    return case

@@ -1,0 +1,150 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from freezegun import freeze_time
+
+from core.roles import Role
+from core.tests.factories import UserFactory
+from counselling import services
+from counselling.models import Case, CaseEvent, IssueTag, Stage
+from counselling.tests.factories import CaseFactory
+from registrations import services as registration_services
+from registrations.models import Registration
+from registrations.tests.factories import registration_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def concierge(users):
+    return users[Role.CONCIERGE]
+
+
+def session_data(**overrides):
+    data = {
+        "held_at": timezone.now(), "channel": "meeting", "duration_minutes": 60,
+        "tags": list(IssueTag.objects.filter(code__in=["market_research", "buyers"])),
+        "notes": "米国向けの販路について相談", "stage_assessed": "", "next_action": "見積書の確認",
+        "next_action_due": datetime.date(2026, 12, 10),
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+@freeze_time("2026-04-28 10:00:00+09:00")
+def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_business_days():
+    registration = registration_services.registration_submit(
+        data=registration_data(), channel=Registration.Channel.ONLINE
+    )
+    case = registration.case
+    assert case.office.code == "jetro-tokyo"
+    assert case.status == Case.Status.NEW
+    # 5 business days after Tue 28 April 2026 skip 昭和の日 and Golden Week.
+    assert case.first_contact_due == datetime.date(2026, 5, 11)
+    assert services.case_open(registration=registration) == case
+    assert case.events.get().kind == CaseEvent.Kind.REGISTERED
+
+
+def test_a_referral_opens_its_case_only_when_the_firm_consents(chamber_tokyo):
+    registration = registration_services.registration_submit(
+        data=registration_data(), channel=Registration.Channel.PARTNER, referred_by=chamber_tokyo
+    )
+    assert not Case.objects.exists()
+    registration_services.registration_consent_confirm(registration=registration)
+    assert Case.objects.get().registration == registration
+
+
+def test_assign_then_reassign_needs_a_reason(users, jetro_tokyo):
+    case = CaseFactory()
+    lead = users[Role.OFFICE_LEAD]
+    other = UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo)
+    services.case_assign(case=case, concierge=users[Role.CONCIERGE], actor=lead)
+    with pytest.raises(ValidationError):
+        services.case_assign(case=case, concierge=other, actor=lead)
+    services.case_assign(case=case, concierge=other, actor=lead, reason="担当替え")
+    assert case.concierge == other
+    assert [e.kind for e in case.events.all()] == ["assigned", "assigned"]
+
+
+def test_a_concierge_of_another_office_cannot_take_the_case(users, jetro_osaka):
+    case = CaseFactory()
+    osaka = UserFactory(role=Role.CONCIERGE, organisation=jetro_osaka)
+    with pytest.raises(ValidationError):
+        services.case_assign(case=case, concierge=osaka, actor=users[Role.OFFICE_LEAD])
+
+
+def test_assign_by_load_evens_out_open_cases(users, jetro_tokyo):
+    lead = users[Role.OFFICE_LEAD]
+    a, b = users[Role.CONCIERGE], UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo)
+    for case in CaseFactory.create_batch(3):
+        services.case_assign(case=case, concierge=a, actor=lead)
+    queue = CaseFactory.create_batch(5)
+    assert services.case_assign_by_load(cases=queue, concierges=[a, b], actor=lead) == 5
+    counts = {u: Case.objects.filter(concierge=u).count() for u in (a, b)}
+    assert counts == {a: 4, b: 4}
+
+
+def test_the_first_session_records_first_contact_and_moves_the_case_to_contacted(concierge):
+    case = CaseFactory(concierge=concierge)
+    held = timezone.now() - datetime.timedelta(hours=2)
+    services.session_log(case=case, actor=concierge, data=session_data(held_at=held))
+    case.refresh_from_db()
+    assert case.first_contact_at == held
+    assert case.status == Case.Status.CONTACTED
+    assert case.next_action == "見積書の確認"
+    kinds = list(case.events.order_by("at", "id").values_list("kind", flat=True))
+    assert kinds == ["session", "status"]
+    assert "市場調査" in case.events.get(kind="session").summary
+
+
+def test_a_session_that_assesses_the_stage_records_a_stage_change(concierge):
+    case = CaseFactory(concierge=concierge)
+    services.session_log(
+        case=case, actor=concierge, data=session_data(stage_assessed=Stage.PREPARATION)
+    )
+    case.refresh_from_db()
+    assert case.stage == Stage.PREPARATION
+    assert case.stage_changes.get().to_stage == Stage.PREPARATION
+
+
+def test_moving_to_challenge_needs_a_reason_and_a_target(concierge, settings):
+    case = CaseFactory(stage=Stage.PREPARATION)
+    with pytest.raises(ValidationError):
+        services.case_stage_change(case=case, stage=Stage.CHALLENGE, reason="", actor=concierge)
+    with pytest.raises(ValidationError) as error:
+        services.case_stage_change(
+            case=case, stage=Stage.CHALLENGE, reason="商談開始", actor=concierge
+        )
+    assert error.value.code == "target_required"
+    services.case_target_set(case=case, actor=concierge, data={
+        "target_country": "US", "target_product": "日本酒", "target_amount_yen": 5_000_000,
+        "target_date": datetime.date(2027, 3, 31)})  # fmt: skip
+    services.case_stage_change(case=case, stage=Stage.CHALLENGE, reason="商談開始", actor=concierge)
+    assert case.stage == Stage.CHALLENGE
+    settings.TARGET_REQUIRED_FOR_CHALLENGE = False
+    other = CaseFactory(stage=Stage.PREPARATION)
+    services.case_stage_change(case=other, stage=Stage.CHALLENGE, reason="緩和", actor=concierge)
+
+
+def test_status_transitions_are_enforced_and_closing_needs_a_reason(concierge):
+    case = CaseFactory()
+    with pytest.raises(ValidationError):
+        services.case_status_change(case=case, status=Case.Status.SUPPORT, actor=concierge)
+    with pytest.raises(ValidationError):
+        services.case_status_change(case=case, status=Case.Status.CLOSED, actor=concierge)
+    services.case_status_change(
+        case=case, status=Case.Status.CLOSED, close_reason="unreachable", actor=concierge
+    )
+    assert case.closed_at is not None
+    with pytest.raises(ValidationError):
+        services.session_log(case=case, actor=concierge, data=session_data())
+
+
+def test_every_change_is_audited_with_who_and_what(concierge):
+    case = CaseFactory()
+    services.case_status_change(case=case, status=Case.Status.CONTACTED, actor=concierge)
+    latest = case.history.first()
+    assert latest.status == Case.Status.CONTACTED
+    assert latest.updated_by == concierge

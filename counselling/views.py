@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from counselling import selectors, services
+from counselling.forms import AssignForm, SessionForm, StageForm, StatusForm, TargetForm
+from counselling.models import Stage
+from counselling.permissions import CasePermission
+from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
+
+PAGE_SIZE = 50
+
+
+class CaseListView(PermissionRequiredMixin, TemplateView):
+    """ "My cases" (concierges) or the office's cases (leads, admins), next due first."""
+
+    permission_required = CasePermission.VIEW
+    template_name = "counselling/case_list.html"
+
+    def get_context_data(self, **kwargs):
+        filterset = selectors.case_filter(request=self.request)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset, page=page, query=query.urlencode(), today=timezone.localdate(),
+            **kwargs,
+        )  # fmt: skip
+
+
+class CaseQueueView(PermissionRequiredMixin, TemplateView):
+    """The office queue of unassigned cases; assign ticked ones, or spread them by load."""
+
+    permission_required = CasePermission.ASSIGN
+    template_name = "counselling/case_queue.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.case_queue(user=self.request.user), PAGE_SIZE)
+        return super().get_context_data(
+            page=page.get_page(self.request.GET.get("page")),
+            concierges=selectors.office_concierges(user=self.request.user),
+            today=timezone.localdate(), **kwargs,
+        )  # fmt: skip
+
+    def post(self, request):
+        ids = [int(pk) for pk in request.POST.getlist("cases") if pk.isdigit()]
+        cases = selectors.case_queue_by_ids(user=request.user, ids=ids)
+        concierges = selectors.office_concierges(user=request.user)
+        if not cases:
+            messages.error(request, _("Tick the cases to assign."))
+        elif request.POST.get("action") == "by_load":
+            count = services.case_assign_by_load(
+                cases=cases, concierges=list(concierges), actor=request.user
+            )
+            messages.success(request, _("%(count)d cases assigned by load.") % {"count": count})
+        else:
+            concierge = concierges.filter(pk=request.POST.get("concierge") or 0).first()
+            if concierge is None:
+                messages.error(request, _("Choose a concierge."))
+            else:
+                for case in cases:
+                    services.case_assign(case=case, concierge=concierge, actor=request.user)
+                messages.success(
+                    request, _("%(count)d cases assigned to %(name)s.")
+                    % {"count": len(cases), "name": concierge.get_full_name()},
+                )  # fmt: skip
+        return redirect("counselling:queue")
+
+
+class CaseDetailView(PermissionRequiredMixin, TemplateView):
+    """The case page: the firm, its answers, the timeline, and what to do next."""
+
+    permission_required = CasePermission.VIEW
+    template_name = "counselling/case_detail.html"
+    forms = {
+        "session": SessionForm, "stage": StageForm, "target": TargetForm, "status": StatusForm,
+        "assign": AssignForm,
+    }  # fmt: skip
+
+    def get(self, request, pk):
+        return self.render_to_response(self._context(selectors.case_get(user=request.user, pk=pk)))
+
+    def _context(self, case, **bound):
+        data = selectors.case_page_data(case=case)
+        registration = case.registration
+        forms = {
+            "session_form": SessionForm(prefix="session"),
+            "stage_form": StageForm(prefix="stage", initial={"stage": case.stage}),
+            "target_form": TargetForm(prefix="target", instance=case),
+            "status_form": StatusForm(prefix="status", case=case),
+            "assign_form": AssignForm(
+                prefix="assign", concierges=selectors.office_concierges(user=self.request.user),
+                initial={"concierge": case.concierge_id},
+            ),
+        }  # fmt: skip
+        forms.update(bound)
+        suggestion = stage_suggest(
+            StageFacts(
+                export_experience=registration.export_experience,
+                ec_success=registration.ec_success,
+                challenge_type=registration.challenge_type,
+                situations=frozenset(registration.situations),
+                has_target=case.has_target,
+                has_buyer_talks=any(s.buyer_talks for s in data["sessions"]),
+                has_realised_export=case.status == case.Status.REALISED,
+            )
+        )
+        checklist = next_step_checklist(
+            CaseFacts(
+                status=case.status, stage=case.stage or "preparation",
+                has_first_contact=case.first_contact_at is not None,
+                session_count=len(data["sessions"]), has_target=case.has_target,
+                proposal_count=0,
+                target_required_for_challenge=services.target_required(),
+            )
+        )  # fmt: skip
+        return self.get_context_data(
+            case=case, registration=registration, business=registration.business,
+            suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,
+            checklist=checklist, today=timezone.localdate(),
+            can_assign=self.request.user.has_perm(CasePermission.ASSIGN), **data, **forms,
+        )  # fmt: skip
+
+
+class CaseActionView(PermissionRequiredMixin, View):
+    """POST one of the case page's forms; on bad input the page is shown again with the
+    form's messages next to its fields."""
+
+    permission_required = CasePermission.CHANGE
+    action = ""
+
+    def post(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        form = self.bound_form(case)
+        if form.is_valid():
+            try:
+                self.apply(case, form)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, self.done_message)
+                return redirect("counselling:case-detail", pk=case.pk)
+        page = CaseDetailView(request=request, kwargs={"pk": pk})
+        context = page._context(case, **{f"{self.action}_form": form})
+        return page.render_to_response(context, status=400)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SessionLogView(CaseActionView):
+    action = "session"
+    done_message = _("The session was saved.")
+
+    def bound_form(self, case):
+        return SessionForm(self.request.POST, prefix="session")
+
+    def apply(self, case, form):
+        data = {**form.cleaned_data, "tags": list(form.cleaned_data["tags"])}
+        services.session_log(case=case, actor=self.request.user, data=data)
+
+
+class StageChangeView(CaseActionView):
+    action = "stage"
+    done_message = _("The stage was changed.")
+
+    def bound_form(self, case):
+        return StageForm(self.request.POST, prefix="stage")
+
+    def apply(self, case, form):
+        services.case_stage_change(case=case, actor=self.request.user, **form.cleaned_data)
+
+
+class TargetSetView(CaseActionView):
+    action = "target"
+    done_message = _("The export target was saved.")
+
+    def bound_form(self, case):
+        return TargetForm(self.request.POST, prefix="target", instance=case)
+
+    def apply(self, case, form):
+        services.case_target_set(case=case, actor=self.request.user, data=form.cleaned_data)
+
+
+class StatusChangeView(CaseActionView):
+    action = "status"
+    done_message = _("The status was changed.")
+
+    def bound_form(self, case):
+        return StatusForm(self.request.POST, prefix="status", case=case)
+
+    def apply(self, case, form):
+        services.case_status_change(case=case, actor=self.request.user, **form.cleaned_data)
+
+
+class AssignView(CaseActionView):
+    permission_required = CasePermission.ASSIGN
+    action = "assign"
+    done_message = _("The case was assigned.")
+
+    def bound_form(self, case):
+        return AssignForm(
+            self.request.POST, prefix="assign",
+            concierges=selectors.office_concierges(user=self.request.user),
+        )  # fmt: skip
+
+    def apply(self, case, form):
+        services.case_assign(case=case, actor=self.request.user, **form.cleaned_data)
