@@ -18,6 +18,8 @@ from core.database import database_ensure
 from core.demo import DEMO_LOGINS
 from core.models import OutboundEmail, User
 from core.services import email_outbox_dispatch
+from counselling.models import CounsellingSession
+from counselling.permissions import case_qs_visible_to
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
 
@@ -60,8 +62,11 @@ class Command(BaseCommand):
         rows.append(self._outbox_job())
 
         n = Business.objects.count()
-        self.stdout.write(f"\n### Benchmark: {n:,} businesses, {options['repeat']} requests "
-                          f"per page (Django test client, in-process)\n")  # fmt: skip
+        sessions = CounsellingSession.objects.count()
+        self.stdout.write(
+            f"\n### Benchmark: {n:,} businesses, {sessions:,} counselling sessions, "
+            f"{options['repeat']} requests per page (Django test client)\n"
+        )
         self.stdout.write("| page or job | median | p95 | queries |")
         self.stdout.write("|---|---|---|---|")
         for row in rows:
@@ -99,6 +104,8 @@ class Command(BaseCommand):
                          *self._time(client, "get", "/", repeat)))  # fmt: skip
             if login.role in ("admin", "concierge") and login.username != "demo-concierge-osaka":
                 rows += self._registration_pages(client, login, repeat)
+            if login.username in ("demo-concierge", "demo-lead"):
+                rows += self._counselling_pages(client, login, repeat)
             if login.role == "admin":
                 rows.append(
                     (
@@ -137,6 +144,21 @@ class Command(BaseCommand):
             ("registration detail", reverse("registrations:registration-detail", args=[first.pk])),
             ("suspected duplicates queue", reverse("registrations:duplicate-queue")),
         ]  # fmt: skip
+        return [
+            (f"GET {name} ({login.role})", *self._time(client, "get", path, repeat))
+            for name, path in pages
+        ]
+
+    def _counselling_pages(self, client, login, repeat):
+        user = login_user(login)
+        case = case_qs_visible_to(user).filter(sessions__isnull=False).order_by("pk").first()
+        pages = [
+            ("cases (my cases / office cases)", reverse("counselling:case-list")),
+            ("cases, overdue only", reverse("counselling:case-list") + "?overdue=true"),
+            ("case page", reverse("counselling:case-detail", args=[case.pk])),
+        ]
+        if login.role == "office_lead":
+            pages.append(("office queue", reverse("counselling:queue")))
         return [
             (f"GET {name} ({login.role})", *self._time(client, "get", path, repeat))
             for name, path in pages
