@@ -173,6 +173,9 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    case_reminders = models.BooleanField(
+        _("daily e-mail about cases that need action"), default=True
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):

@@ -128,3 +128,8 @@ def email_requeue(*, emails) -> int:
     if count:
         email_outbox_dispatch_on_commit()
     return count
+
+
+def user_preferences_update(*, user, case_reminders: bool) -> None:
+    user.case_reminders = case_reminders
+    user.save(update_fields=["case_reminders"])

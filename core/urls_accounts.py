@@ -5,8 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from core.forms import LoginForm, OutboxPasswordResetForm
+from core.views import PreferencesView
 
 urlpatterns = [
+    path("preferences/", PreferencesView.as_view(), name="preferences"),
     path(
         "login/",
         auth_views.LoginView.as_view(

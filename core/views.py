@@ -1,9 +1,15 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
+from core.forms import PreferencesForm
 from core.selectors import home_context
+from core.services import user_preferences_update
 
 
 class HomeView(TemplateView):
@@ -28,3 +34,18 @@ def health(request) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+class PreferencesView(LoginRequiredMixin, FormView):
+    template_name = "core/preferences.html"
+    form_class = PreferencesForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.request.user}
+
+    def form_valid(self, form):
+        user_preferences_update(
+            user=self.request.user, case_reminders=form.cleaned_data["case_reminders"]
+        )
+        messages.success(self.request, _("Your preferences were saved."))
+        return redirect("core:home")

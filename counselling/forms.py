@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from counselling.models import Case, CounsellingSession, IssueTag, Stage
+from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TRANSITIONS
 
 
@@ -101,3 +101,8 @@ class AssignForm(forms.Form):
         self.fields["concierge"].queryset = concierges
         self.fields["concierge"].label_from_instance = lambda user: user.get_full_name()
         self.helper = _helper(_("Assign"))
+
+
+class SupportReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=SupportReview.Decision.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)

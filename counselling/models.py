@@ -73,6 +73,7 @@ class Case(BaseModel):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
     first_contact_due = models.DateField(_("first contact due"))
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_due = models.DateField(_("next action due"), null=True, blank=True)
     target_country = CountryField(_("target country"), blank=True)
@@ -81,6 +82,7 @@ class Case(BaseModel):
     target_date = models.DateField(_("target date"), null=True, blank=True)
     support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
+    support_reviewed_at = models.DateTimeField(_("support reviewed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
@@ -161,6 +163,30 @@ class StageChange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+class SupportReview(BaseModel):
+    """The lead's decision on a case in support for over a year without stage progress
+    (seed 001: shorten support when a firm does not progress)."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("Continue support")
+        SHORTEN = "shorten", _("Shorten support")
+        CLOSE = "close", _("Close the case")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="support_reviews"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("support-duration review")
+        verbose_name_plural = _("support-duration reviews")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.decision}"
 
 
 class CaseEvent(models.Model):

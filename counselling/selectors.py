@@ -1,5 +1,7 @@
 """Reads for counselling, always through case_qs_visible_to."""
 
+import datetime
+
 import django_filters
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -122,3 +124,46 @@ def case_page_data(*, case: Case) -> dict:
 
 def issue_tags_active() -> QuerySet[IssueTag]:
     return IssueTag.objects.filter(disabled_on__isnull=True)
+
+
+NO_CONTACT_DAYS = 60
+SUPPORT_REVIEW_AFTER_DAYS = 365
+
+
+def reminder_cases(*, today) -> list[tuple[User, list[Case], list[Case]]]:
+    """Per concierge with reminders on: (user, cases whose next action is due by tomorrow or
+    overdue, open cases with no contact for NO_CONTACT_DAYS). Two queries in all."""
+    tomorrow = today + datetime.timedelta(days=1)
+    silent_since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
+    cases = (
+        Case.objects.filter(
+            status__in=Case.OPEN_STATUSES, concierge__is_active=True,
+            concierge__case_reminders=True,
+        )
+        .filter(Q(next_action_due__lte=tomorrow) | Q(last_contact_at__lt=silent_since)
+                | Q(last_contact_at__isnull=True, created_at__lt=silent_since))
+        .select_related("concierge", "registration__business")
+        .order_by("concierge_id", "next_action_due", "id")
+    )  # fmt: skip
+    grouped: dict[int, tuple[User, list[Case], list[Case]]] = {}
+    for case in cases:
+        user, due, silent = grouped.setdefault(case.concierge_id, (case.concierge, [], []))
+        if case.next_action_due and case.next_action_due <= tomorrow:
+            due.append(case)
+        else:
+            silent.append(case)
+    return list(grouped.values())
+
+
+def support_review_due(*, user) -> QuerySet[Case]:
+    """Cases in support for over a year without stage progress, not reviewed within a year:
+    shown to the office lead for a decision."""
+    year_ago = timezone.now() - datetime.timedelta(days=SUPPORT_REVIEW_AFTER_DAYS)
+    return (
+        case_qs_visible_to(user)
+        .filter(status=Case.Status.SUPPORT, support_started_at__lt=year_ago)
+        .filter(Q(stage_changed_at__isnull=True) | Q(stage_changed_at__lte=F("support_started_at")))
+        .filter(Q(support_reviewed_at__isnull=True) | Q(support_reviewed_at__lt=year_ago))
+        .select_related(*CASE_ROW)
+        .order_by("support_started_at", "id")
+    )

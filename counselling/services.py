@@ -3,18 +3,28 @@ django-simple-history (who, when, what changed)."""
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.roles import OFFICE_ROLES
-from counselling.models import Case, CaseEvent, CounsellingSession, Stage, StageChange
+from core.services import email_enqueue
+from counselling.models import (
+    Case,
+    CaseEvent,
+    CounsellingSession,
+    Stage,
+    StageChange,
+    SupportReview,
+)
 from counselling.rules import (
     CaseFacts,
     business_days_after,
@@ -137,6 +147,9 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
     if case.first_contact_at is None or session.held_at < case.first_contact_at:
         case.first_contact_at = session.held_at
         fields.append("first_contact_at")
+    if case.last_contact_at is None or session.held_at > case.last_contact_at:
+        case.last_contact_at = session.held_at
+        fields.append("last_contact_at")
     case.save(update_fields=fields)
     tags = "、".join(tag.name for tag in data.get("tags", []))
     _event(case, CaseEvent.Kind.SESSION,
@@ -232,3 +245,47 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
         summary += f" ({case.get_close_reason_display()})"
     _event(case, CaseEvent.Kind.STATUS, summary, actor)
     return case
+
+
+@transaction.atomic
+def case_support_review(*, case: Case, decision: str, note: str, actor: User) -> SupportReview:
+    """Record the lead's decision on a long support without stage progress; closing the case
+    goes through the normal status change."""
+    review = SupportReview.objects.create(case=case, decision=decision, note=note, created_by=actor)
+    case.support_reviewed_at = timezone.now()
+    case.updated_by = actor
+    case.save(update_fields=["support_reviewed_at", "updated_by", "updated_at"])
+    _event(case, CaseEvent.Kind.REVIEW,
+           f"{review.get_decision_display()}" + (f": {note}" if note else ""), actor)  # fmt: skip
+    if decision == SupportReview.Decision.CLOSE:
+        case_status_change(
+            case=case, status=Case.Status.CLOSED, close_reason=Case.CloseReason.DECLINED,
+            actor=actor,
+        )  # fmt: skip
+    return review
+
+
+def case_reminders_send(*, today: date | None = None) -> int:
+    """Once a day, e-mail each concierge (who has not switched it off) the cases that need
+    action: next actions due tomorrow or overdue, and open cases with no contact for
+    NO_CONTACT_DAYS. One e-mail per person per day, whatever how often this runs."""
+    from counselling.selectors import reminder_cases
+
+    today = today or timezone.localdate()
+    sent = 0
+    for concierge, due, silent in reminder_cases(today=today):
+        with translation.override(settings.LANGUAGE_CODE):
+            body = render_to_string(
+                "counselling/email/reminders.txt",
+                {"user": concierge, "due": due, "silent": silent, "today": today,
+                 "site_url": settings.SITE_URL.rstrip("/")},
+            )  # fmt: skip
+            email_enqueue(
+                key=f"case-reminders:{concierge.pk}:{today.isoformat()}",
+                to=concierge.email,
+                subject=gettext("Cases that need your action (%(date)s)")
+                % {"date": today.strftime("%Y-%m-%d")},
+                body=body,
+            )
+        sent += 1
+    return sent

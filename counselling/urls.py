@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/target/", views.TargetSetView.as_view(), name="target-set"),
     path("<int:pk>/status/", views.StatusChangeView.as_view(), name="status-change"),
     path("<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
+    path("<int:pk>/review/", views.SupportReviewView.as_view(), name="support-review"),
 ]

@@ -9,7 +9,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from counselling import selectors, services
-from counselling.forms import AssignForm, SessionForm, StageForm, StatusForm, TargetForm
+from counselling.forms import (
+    AssignForm,
+    SessionForm,
+    StageForm,
+    StatusForm,
+    SupportReviewForm,
+    TargetForm,
+)
 from counselling.models import Stage
 from counselling.permissions import CasePermission
 from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
@@ -44,6 +51,8 @@ class CaseQueueView(PermissionRequiredMixin, TemplateView):
         page = Paginator(selectors.case_queue(user=self.request.user), PAGE_SIZE)
         return super().get_context_data(
             page=page.get_page(self.request.GET.get("page")),
+            reviews=selectors.support_review_due(user=self.request.user)[:PAGE_SIZE],
+            review_form=SupportReviewForm(),
             concierges=selectors.office_concierges(user=self.request.user),
             today=timezone.localdate(), **kwargs,
         )  # fmt: skip
@@ -217,3 +226,19 @@ class AssignView(CaseActionView):
 
     def apply(self, case, form):
         services.case_assign(case=case, actor=self.request.user, **form.cleaned_data)
+
+
+class SupportReviewView(CaseActionView):
+    permission_required = CasePermission.ASSIGN
+    action = "review"
+    done_message = _("The review decision was recorded.")
+
+    def bound_form(self, case):
+        return SupportReviewForm(self.request.POST)
+
+    def apply(self, case, form):
+        services.case_support_review(case=case, actor=self.request.user, **form.cleaned_data)
+
+    def post(self, request, pk):
+        response = super().post(request, pk)
+        return redirect("counselling:queue") if response.status_code == 302 else response

@@ -12,7 +12,7 @@ from registrations.permissions import (
     registration_qs_visible_to,
 )
 
-LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by")
+LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by", "case")
 
 
 def business_count(*, user) -> int:
@@ -81,7 +81,7 @@ def business_own(*, user) -> Business | None:
 
 def registrations_own(*, user) -> list[Registration]:
     return list(
-        registration_qs_visible_to(user).select_related("business", "office", "contact")
+        registration_qs_visible_to(user).select_related("business", "office", "contact", "case")
         .order_by("-created_at")
     )  # fmt: skip
 

@@ -1,11 +1,20 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 # name: (task, every N seconds). Later apps add their schedules here.
-SCHEDULES = {
+INTERVALS = {
     # Sends e-mails whose immediate dispatch was lost (broker down, crash after commit).
     "Outbox: send pending e-mails": ("core.email_outbox_dispatch", 60),
+}
+# name: (task, crontab fields in Asia/Tokyo).
+CRONTABS = {
+    # Every day at 08:00 https://crontab.guru/#0_8_*_*_*
+    "Counselling: daily reminders for concierges": (
+        "counselling.case_reminders_send",
+        {"minute": "0", "hour": "8"},
+    ),
 }
 
 
@@ -17,11 +26,17 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for name, (task, seconds) in SCHEDULES.items():
+        for name, (task, seconds) in INTERVALS.items():
             interval, _ = IntervalSchedule.objects.get_or_create(
                 every=seconds, period=IntervalSchedule.SECONDS
             )
-            _task, created = PeriodicTask.objects.get_or_create(
-                name=name, defaults={"task": task, "interval": interval}
+            self._ensure(name, task=task, interval=interval)
+        for name, (task, fields) in CRONTABS.items():
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                **fields, timezone=settings.TIME_ZONE
             )
-            self.stdout.write(f"{'Created' if created else 'Kept'}: {name}")
+            self._ensure(name, task=task, crontab=crontab)
+
+    def _ensure(self, name: str, **defaults) -> None:
+        _task, created = PeriodicTask.objects.get_or_create(name=name, defaults=defaults)
+        self.stdout.write(f"{'Created' if created else 'Kept'}: {name}")
