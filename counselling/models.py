@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -120,8 +121,8 @@ class CounsellingSession(BaseModel):
     class Channel(models.TextChoices):
         MEETING = "meeting", _("Face to face")
         ONLINE = "online", _("Online")
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
+        PHONE = "phone", pgettext_lazy("session channel", "Phone")
+        EMAIL = "email", pgettext_lazy("session channel", "E-mail")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="sessions"
@@ -153,7 +154,9 @@ class StageChange(BaseModel):
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="stage_changes"
     )
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(
+        pgettext_lazy("stage change", "to"), max_length=20, choices=Stage.choices
+    )
     reason = models.TextField(_("reason"))
 
     class Meta:
@@ -194,7 +197,7 @@ class CaseEvent(models.Model):
     the case page reads its whole history with one query."""
 
     class Kind(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("case event", "Registered")
         ASSIGNED = "assigned", _("Assigned")
         SESSION = "session", _("Contact or session")
         STAGE = "stage", _("Stage changed")

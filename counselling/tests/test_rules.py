@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import jpholiday
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -475,8 +476,11 @@ def test_checklist_labels(status, code, label):
 
 
 def test_checklist_labels_read_as_specified():
-    assert str(rules.LABEL_FIRST_CONTACT) == "Record the first contact"
-    assert str(rules.LABEL_TARGET) == "Set an export target: country, product, amount and date"
+    with translation.override("en"):
+        assert str(rules.LABEL_FIRST_CONTACT) == "Record the first contact"
+        assert str(rules.LABEL_TARGET) == (
+            "Set an export target: country, product, amount and date"
+        )
 
 
 def test_checklist_refuses_an_unknown_status():
