@@ -128,7 +128,9 @@ class CounsellingSession(BaseModel):
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="sessions"
     )
     held_at = models.DateTimeField(_("date and time"))
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("session", "channel"), max_length=10, choices=Channel.choices
+    )
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
     attendees = models.CharField(_("attendees"), max_length=300, blank=True)
     tags = models.ManyToManyField(IssueTag, verbose_name=_("issues"), blank=True)
