@@ -18,7 +18,7 @@ from core.database import database_ensure
 from core.demo import DEMO_LOGINS
 from core.models import OutboundEmail, User
 from core.services import email_outbox_dispatch
-from counselling.models import CounsellingSession
+from counselling.models import Case, CounsellingSession
 from counselling.permissions import case_qs_visible_to
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
@@ -32,6 +32,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--businesses", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=30, help="requests per page")
+        parser.add_argument(
+            "--sessions", type=int, default=1_000_000,
+            help="top counselling sessions up to this many (server-side insert)",
+        )  # fmt: skip
         parser.add_argument(
             "--recreate-database",
             action="store_true",
@@ -55,6 +59,10 @@ class Command(BaseCommand):
         )
         rows.append((f"job: seed_demo --businesses {options['businesses']}",
                      f"{time.monotonic() - started:.1f} s", "", ""))  # fmt: skip
+        started = time.monotonic()
+        added = self._sessions_top_up(options["sessions"])
+        rows.append((f"job: top up {added:,} counselling sessions (SQL insert)",
+                     f"{time.monotonic() - started:.1f} s", "", ""))  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
@@ -71,6 +79,30 @@ class Command(BaseCommand):
         self.stdout.write("|---|---|---|---|")
         for row in rows:
             self.stdout.write("| " + " | ".join(row) + " |")
+
+    def _sessions_top_up(self, target: int) -> int:
+        """Bring the session count to `target` by repeating follow-up sessions over the
+        contacted cases, in one INSERT … SELECT (a measurement aid, not demo data)."""
+        missing = target - CounsellingSession.objects.count()
+        cases = Case.objects.exclude(status=Case.Status.NEW).count()
+        if missing <= 0 or not cases:
+            return 0
+        per_case = -(-missing // cases)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO counselling_counsellingsession
+                    (created_at, updated_at, case_id, held_at, channel, duration_minutes,
+                     attendees, notes, stage_assessed, buyer_talks, created_by_id)
+                SELECT now(), now(), c.id, c.created_at + (g * interval '9 days'), 'phone',
+                       30, '', 'フォローアップの連絡', '', false, c.concierge_id
+                FROM counselling_case c CROSS JOIN generate_series(1, %s) AS g
+                WHERE c.status <> 'new'
+                LIMIT %s
+                """,
+                [per_case, missing],
+            )
+            return cursor.rowcount
 
     def _time(self, client: Client, method: str, path: str, repeat: int, data=None):
         timings, queries = [], 0
