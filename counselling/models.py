@@ -206,6 +206,7 @@ class CaseEvent(models.Model):
         STATUS = "status", _("Status changed")
         TARGET = "target", _("Export target set")
         REVIEW = "review", _("Support-duration review")
+        EMAIL = "email", _("E-mail to the firm")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"

@@ -68,6 +68,11 @@ def case_open(*, registration) -> Case:
     return case
 
 
+def case_email_record(*, case: Case, subject: str, to: str) -> CaseEvent:
+    """Put an e-mail to the firm on the case timeline (the outbox row is the delivery)."""
+    return _event(case, CaseEvent.Kind.EMAIL, f"{subject} → {to}", None)
+
+
 def _check_concierge(case: Case, concierge: User) -> None:
     if concierge.organisation_id != case.office_id or concierge.role not in OFFICE_ROLES:
         raise ValidationError(NOT_IN_OFFICE, code="not_in_office")

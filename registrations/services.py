@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core.models import Organisation, User
+from core.models import Organisation, OutboundEmail, User
 from core.roles import Role
 from core.services import email_enqueue
 from registrations.models import Business, Contact, DuplicateFlag, Registration
@@ -202,10 +202,11 @@ def _registration_create(*, data, channel, actor, referred_by) -> Registration:
 
 def _registration_confirmed(registration: Registration) -> None:
     """A confirmed registration opens its counselling case and gets its confirmation."""
-    from counselling.services import case_open
+    from counselling.services import case_email_record, case_open
 
-    case_open(registration=registration)
-    _registration_confirmation_send(registration)
+    case = case_open(registration=registration)
+    email = _registration_confirmation_send(registration)
+    case_email_record(case=case, subject=email.subject, to=email.to)
 
 
 def _absolute(path: str) -> str:
@@ -228,7 +229,7 @@ def _business_account_ensure(contact: Contact) -> tuple[User, bool]:
     return user, not user.has_usable_password()
 
 
-def _registration_confirmation_send(registration: Registration) -> None:
+def _registration_confirmation_send(registration: Registration) -> OutboundEmail:
     user, needs_password = _business_account_ensure(registration.contact)
     context = {"registration": registration, "login_url": _absolute(reverse("login"))}
     if needs_password:
@@ -242,7 +243,7 @@ def _registration_confirmation_send(registration: Registration) -> None:
             )
         )
     with translation.override(settings.LANGUAGE_CODE):
-        email_enqueue(
+        return email_enqueue(
             key=f"registration:{registration.pk}:confirmation",
             to=registration.contact.email,
             subject=render_to_string(

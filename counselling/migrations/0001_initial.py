@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(verbose_name='when')),
-                ('kind', models.CharField(choices=[('registered', 'Registered'), ('assigned', 'Assigned'), ('session', 'Contact or session'), ('stage', 'Stage changed'), ('status', 'Status changed'), ('target', 'Export target set'), ('review', 'Support-duration review')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('registered', 'Registered'), ('assigned', 'Assigned'), ('session', 'Contact or session'), ('stage', 'Stage changed'), ('status', 'Status changed'), ('target', 'Export target set'), ('review', 'Support-duration review'), ('email', 'E-mail to the firm')], max_length=20, verbose_name='kind')),
                 ('summary', models.CharField(max_length=300, verbose_name='summary')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='counselling.case', verbose_name='case')),

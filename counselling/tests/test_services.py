@@ -44,7 +44,9 @@ def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_b
     # 5 business days after Tue 28 April 2026 skip 昭和の日 and Golden Week.
     assert case.first_contact_due == datetime.date(2026, 5, 11)
     assert services.case_open(registration=registration) == case
-    assert case.events.get().kind == CaseEvent.Kind.REGISTERED
+    kinds = set(case.events.values_list("kind", flat=True))
+    assert kinds == {CaseEvent.Kind.REGISTERED, CaseEvent.Kind.EMAIL}
+    assert "hanako@example.jp" in case.events.get(kind=CaseEvent.Kind.EMAIL).summary
 
 
 def test_a_referral_opens_its_case_only_when_the_firm_consents(chamber_tokyo):
