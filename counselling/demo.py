@@ -38,6 +38,8 @@ NOTES = [
     "米国向けの販路について相談", "展示会出展の準備状況を確認", "価格設定と物流について助言",
     "越境ECの出店方法を説明", "輸出規制（食品表示）を確認", "商社マッチングを提案",
 ]  # fmt: skip
+REGISTERED, SESSION = CaseEvent.Kind.REGISTERED.value, CaseEvent.Kind.SESSION.value
+CHANNELS = CounsellingSession.Channel.values
 TARGET_COUNTRIES = ["US", "TW", "HK", "SG", "CN", "TH", "FR", "AU", "VN"]
 
 
@@ -82,43 +84,48 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
                 else Case.CloseReason.DECLINED
             )  # fmt: skip
         cases.append(case)
+    # Plan each case's sessions before inserting it, so no second pass updates the cases.
+    plans = []
+    for case in cases:
+        registered = case.registration.registered_at
+        held_times = []
+        if case.status != Case.Status.NEW:
+            held = registered + timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 8))
+            for _ in range(rng.randint(1, 3)):
+                held_times.append(held)
+                held += timedelta(days=rng.randint(7, 60))
+            case.first_contact_at, case.last_contact_at = held_times[0], held_times[-1]
+            if case.is_open:
+                case.next_action = "フォローアップの連絡"
+                case.next_action_due = timezone.localdate() + timedelta(days=rng.randint(-10, 30))
+        plans.append(held_times)
     Case.objects.bulk_create(cases, batch_size=5000)
 
     sessions, events, stage_changes = [], [], []
-    for case in cases:
+    for case, held_times in zip(cases, plans, strict=True):
         registered = case.registration.registered_at
-        events.append(CaseEvent(case=case, at=registered, kind=CaseEvent.Kind.REGISTERED,
+        events.append(CaseEvent(case_id=case.pk, at=registered, kind=REGISTERED,
                                 summary=f"登録（{case.registration.reference}）"))  # fmt: skip
-        if case.status == Case.Status.NEW:
-            continue
-        held = registered + timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 8))
-        for _ in range(rng.randint(1, 5)):
+        for held in held_times:
             sessions.append(CounsellingSession(
-                case=case, held_at=held, channel=rng.choice(CounsellingSession.Channel.values),
+                case_id=case.pk, held_at=held, channel=rng.choice(CHANNELS),
                 duration_minutes=rng.choice([30, 45, 60, 90]), notes=rng.choice(NOTES),
                 created_by_id=case.concierge_id,
             ))  # fmt: skip
-            events.append(CaseEvent(case=case, at=held, kind=CaseEvent.Kind.SESSION,
+            events.append(CaseEvent(case_id=case.pk, at=held, kind=SESSION,
                                     actor_id=case.concierge_id, summary="面談"))  # fmt: skip
-            held += timedelta(days=rng.randint(7, 60))
-        case.first_contact_at = registered + timedelta(days=1)
         if case.stage:
-            stage_changes.append(StageChange(case=case, to_stage=case.stage,
+            stage_changes.append(StageChange(case_id=case.pk, to_stage=case.stage,
                                              reason="カウンセリングで判定"))  # fmt: skip
-            events.append(CaseEvent(case=case, at=held, kind=CaseEvent.Kind.STAGE,
+            events.append(CaseEvent(case_id=case.pk,
+                                    at=held_times[-1] if held_times else registered,
+                                    kind=CaseEvent.Kind.STAGE,
                                     summary=f"— → {case.get_stage_display()}"))  # fmt: skip
-        if case.is_open:
-            case.next_action = "フォローアップの連絡"
-            case.next_action_due = timezone.localdate() + timedelta(days=rng.randint(-10, 30))
-    Case.objects.bulk_update(
-        [c for c in cases if c.first_contact_at],
-        ["first_contact_at", "next_action", "next_action_due"], batch_size=5000,
-    )  # fmt: skip
     CounsellingSession.objects.bulk_create(sessions, batch_size=5000)
     Through = CounsellingSession.tags.through
     Through.objects.bulk_create(
         [Through(counsellingsession_id=s.pk, issuetag_id=tag.pk)
-         for s in sessions for tag in rng.sample(tags, rng.randint(1, 3))],
+         for s in sessions for tag in rng.sample(tags, rng.randint(1, 2))],
         batch_size=10000,
     )  # fmt: skip
     StageChange.objects.bulk_create(stage_changes, batch_size=5000)
