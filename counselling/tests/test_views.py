@@ -24,6 +24,7 @@ ACTIONS = {
     "counselling:target-set": {Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN},
     "counselling:status-change": {Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN},
     "counselling:assign": {Role.OFFICE_LEAD, Role.ADMIN},
+    "counselling:support-review": {Role.OFFICE_LEAD, Role.ADMIN},
 }
 
 
