@@ -122,10 +122,6 @@ def case_page_data(*, case: Case) -> dict:
     }
 
 
-def issue_tags_active() -> QuerySet[IssueTag]:
-    return IssueTag.objects.filter(disabled_on__isnull=True)
-
-
 NO_CONTACT_DAYS = 60
 SUPPORT_REVIEW_AFTER_DAYS = 365
 
