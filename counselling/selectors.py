@@ -12,6 +12,7 @@ from core.models import IndustryDivision, Prefecture, User
 from core.roles import OFFICE_ROLES
 from counselling.models import Case, IssueTag, Stage
 from counselling.permissions import case_qs_visible_to
+from registrations.filters import registration_search_q
 
 CASE_ROW = (
     "registration__business__prefecture", "registration__business__industry", "concierge",
@@ -38,14 +39,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(registration__reference__iexact=value)
-            | Q(registration__business__name__contains=value)
-            | Q(registration__business__name_kana__contains=value)
-        )
+        return queryset.filter(registration_search_q(value, prefix="registration__"))
 
     def only_mine(self, queryset, name, value):
         return queryset.filter(concierge=self.request.user) if value else queryset

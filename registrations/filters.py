@@ -50,23 +50,31 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        """An e-mail address matches exactly, a 法人番号 exactly; anything else matches the
-        normalised name (name_key) or the katakana reading, with LIKE so the trigram indexes
-        serve it (icontains would compare UPPER(name) and scan the table)."""
-        value = value.strip()
-        if not value:
-            return queryset
-        if "@" in value:
-            return queryset.filter(contact__email_key=email_key(value))
-        compact = cn.compact(value) if any(ch.isdigit() for ch in value) else ""
-        if compact.isdigit() and len(compact) == 13:
-            return queryset.filter(business__corporate_number=compact)
-        match = Q()
-        if key := name_key(value):
-            match |= Q(business__name_key__contains=key)
-        try:
-            if kana := kana_normalise(value):
-                match |= Q(business__name_kana__contains=kana)
-        except ValidationError:  # not a reading: the name alone
-            pass
-        return queryset.filter(match) if match else queryset.filter(business__name__contains=value)
+        return queryset.filter(registration_search_q(value))
+
+
+def registration_search_q(value: str, prefix: str = "") -> Q:
+    """The one search rule for registrations and their cases: an e-mail address matches
+    exactly, a 法人番号 or a reference exactly; anything else matches the normalised name
+    (name_key) or the katakana reading, with LIKE so the trigram indexes serve it
+    (icontains would compare UPPER(name) and scan the table). `prefix` is the path from the
+    searched model to the registration ("" or "registration__")."""
+    value = value.strip()
+    if not value:
+        return Q()
+    if "@" in value:
+        return Q(**{f"{prefix}contact__email_key": email_key(value)})
+    if value.upper().startswith("EX-"):
+        return Q(**{f"{prefix}reference__iexact": value})
+    compact = cn.compact(value) if any(ch.isdigit() for ch in value) else ""
+    if compact.isdigit() and len(compact) == 13:
+        return Q(**{f"{prefix}business__corporate_number": compact})
+    match = Q()
+    if key := name_key(value):
+        match |= Q(**{f"{prefix}business__name_key__contains": key})
+    try:
+        if kana := kana_normalise(value):
+            match |= Q(**{f"{prefix}business__name_kana__contains": kana})
+    except ValidationError:  # not a reading: the name alone
+        pass
+    return match or Q(**{f"{prefix}business__name__contains": value})

@@ -147,3 +147,16 @@ def test_moving_to_challenge_without_target_shows_the_reason_on_the_page(client,
     assert "輸出目標" in response.text or "target" in response.text
     tokyo_case.refresh_from_db()
     assert tokyo_case.stage == ""
+
+
+def test_case_search_uses_the_registration_search_rule(client, users):
+    target = CaseFactory(registration__business__prefecture_id="13",
+                         registration__business__name="株式会社青森りんご",
+                         registration__business__name_kana="アオモリリンゴ")  # fmt: skip
+    CaseFactory(registration__business__prefecture_id="13",
+                registration__business__name="株式会社大阪商事")  # fmt: skip
+    client.force_login(users[Role.OFFICE_LEAD])
+    for q in ("青森", "あおもり", "（株）青森りんご", target.registration.reference,
+              target.registration.business.corporate_number):  # fmt: skip
+        page = client.get(reverse("counselling:case-list"), {"q": q}).context["page"]
+        assert [c.pk for c in page.object_list] == [target.pk], q
