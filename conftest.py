@@ -50,6 +50,14 @@ def users(db, jetro_tokyo, chamber_tokyo):
 
 
 @pytest.fixture
+def catalogue(db):
+    """The starting catalogue shipped in support_menus/data/, imported as an admin would."""
+    from support_menus.demo import catalogue_seed
+
+    catalogue_seed()
+
+
+@pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests (live server, real worker) flush the database after each test;
     this puts back the rows that the data migrations load. Roles come back by themselves:
@@ -62,3 +70,4 @@ def reference_data(transactional_db):
 
     reference_data_load(apps)
     importlib.import_module("counselling.migrations.0002_issue_tags").load(apps, None)
+    importlib.import_module("support_menus.migrations.0002_providers").load(apps, None)

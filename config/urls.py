@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("core.urls_accounts")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("cases/", include("counselling.urls")),
+    path("", include("support_menus.urls")),
     path("", include("registrations.urls")),
     path("", include("core.urls")),
 ]

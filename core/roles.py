@@ -31,6 +31,10 @@ _OFFICE_PERMISSIONS = (
     "counselling.change_case",
     "counselling.view_counsellingsession",
     "counselling.add_counsellingsession",
+    "support_menus.view_supportmenu",
+    "support_menus.view_proposal",
+    "support_menus.add_proposal",
+    "support_menus.change_proposal",
 )
 
 # Permission codenames ("app_label.codename") each role is granted. The admin role gets every

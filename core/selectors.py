@@ -5,6 +5,7 @@ from django.db.models import Count
 from core.models import OutboundEmail, Prefecture, User
 from core.roles import Role
 from registrations import selectors as registration_selectors
+from support_menus import selectors as menu_selectors
 
 RECENT_LIMIT = 20
 
@@ -31,6 +32,7 @@ def home_context(*, user: User) -> dict:
         return {
             "business": registration_selectors.business_own(user=user),
             "registrations": registration_selectors.registrations_own(user=user),
+            "proposals": menu_selectors.proposals_own(user=user),
         }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {

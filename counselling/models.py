@@ -207,6 +207,7 @@ class CaseEvent(models.Model):
         TARGET = "target", _("Export target set")
         REVIEW = "review", _("Support-duration review")
         EMAIL = "email", _("E-mail to the firm")
+        PROPOSAL = "proposal", _("Support menu proposal")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"

@@ -61,7 +61,7 @@ def case_filter(*, request) -> CaseFilter:
     """The workspace list: sorted by the next thing due (next action, else first contact)."""
     queryset = (
         case_qs_visible_to(request.user)
-        .select_related(*CASE_ROW)
+        .select_related(*CASE_ROW, "menu_ranking__top_menu")
         .order_by(F("next_action_due").asc(nulls_last=True), "first_contact_due", "id")
     )
     params = request.GET.copy()

@@ -42,7 +42,7 @@ CLOSE_REASON_REQUIRED = _("Choose why the case is closed.")
 CASE_CLOSED = _("This case is closed.")
 
 
-def _event(case: Case, kind: str, summary: str, actor: User | None, at=None) -> CaseEvent:
+def case_event_add(case: Case, kind: str, summary: str, actor: User | None, at=None) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, kind=kind, summary=str(summary)[:300], actor=actor, at=at or timezone.now()
     )
@@ -62,7 +62,7 @@ def case_open(*, registration) -> Case:
             timezone.localdate(registered), settings.FIRST_CONTACT_SLA_BUSINESS_DAYS
         ),
     )
-    _event(case, CaseEvent.Kind.REGISTERED,
+    case_event_add(case, CaseEvent.Kind.REGISTERED,
            gettext("Registered (%(reference)s)") % {"reference": registration.reference},
            None, at=registered)  # fmt: skip
     return case
@@ -70,7 +70,7 @@ def case_open(*, registration) -> Case:
 
 def case_email_record(*, case: Case, subject: str, to: str) -> CaseEvent:
     """Put an e-mail to the firm on the case timeline (the outbox row is the delivery)."""
-    return _event(case, CaseEvent.Kind.EMAIL, f"{subject} → {to}", None)
+    return case_event_add(case, CaseEvent.Kind.EMAIL, f"{subject} → {to}", None)
 
 
 def _check_concierge(case: Case, concierge: User) -> None:
@@ -94,7 +94,7 @@ def case_assign(*, case: Case, concierge: User, actor: User, reason: str = "") -
         if previous is not None and previous != concierge
         else gettext("Assigned to %(name)s") % {"name": concierge.get_full_name()}
     )
-    _event(case, CaseEvent.Kind.ASSIGNED, summary, actor)
+    case_event_add(case, CaseEvent.Kind.ASSIGNED, summary, actor)
     return case
 
 
@@ -121,7 +121,7 @@ def case_assign_by_load(*, cases: Iterable[Case], concierges: list[User], actor:
     return assigned
 
 
-def _require_open(case: Case) -> None:
+def case_require_open(case: Case) -> None:
     if not case.is_open:
         raise ValidationError(CASE_CLOSED, code="case_closed")
 
@@ -130,7 +130,7 @@ def _require_open(case: Case) -> None:
 def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
     """Record a contact or counselling session. The first one records the first contact
     (stopping the SLA clock) and moves a new case to contacted."""
-    _require_open(case)
+    case_require_open(case)
     session = CounsellingSession(
         case=case,
         held_at=data["held_at"],
@@ -157,7 +157,7 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
         fields.append("last_contact_at")
     case.save(update_fields=fields)
     tags = "、".join(tag.name for tag in data.get("tags", []))
-    _event(case, CaseEvent.Kind.SESSION,
+    case_event_add(case, CaseEvent.Kind.SESSION,
            f"{session.get_channel_display()} {session.duration_minutes}{gettext('min')}"
            + (f" · {tags}" if tags else ""), actor, at=session.held_at)  # fmt: skip
     if case.status == Case.Status.NEW:
@@ -174,7 +174,7 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
 @transaction.atomic
 def case_stage_change(*, case: Case, stage: str, reason: str, actor: User) -> Case:
     """Change the stage; a reason is required and the change is kept as history."""
-    _require_open(case)
+    case_require_open(case)
     if not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
     if stage == Stage.CHALLENGE and not can_move_to_challenge_case(case):
@@ -187,7 +187,7 @@ def case_stage_change(*, case: Case, stage: str, reason: str, actor: User) -> Ca
     case.stage_changed_at = timezone.now()
     case.updated_by = actor
     case.save(update_fields=["stage", "stage_changed_at", "updated_by", "updated_at"])
-    _event(case, CaseEvent.Kind.STAGE,
+    case_event_add(case, CaseEvent.Kind.STAGE,
            f"{old} → {case.get_stage_display()}: {reason}", actor)  # fmt: skip
     return case
 
@@ -208,13 +208,13 @@ def can_move_to_challenge_case(case: Case) -> bool:
 
 @transaction.atomic
 def case_target_set(*, case: Case, data: dict, actor: User) -> Case:
-    _require_open(case)
+    case_require_open(case)
     for field in ("target_country", "target_product", "target_amount_yen", "target_date"):
         setattr(case, field, data[field])
     case.updated_by = actor
     case.full_clean()
     case.save()
-    _event(case, CaseEvent.Kind.TARGET,
+    case_event_add(case, CaseEvent.Kind.TARGET,
            f"{case.target_country.name} · {case.target_product} · "
            f"¥{case.target_amount_yen:,} · {case.target_date:%Y-%m-%d}", actor)  # fmt: skip
     return case
@@ -248,7 +248,7 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
     summary = f"{old} → {case.get_status_display()}"
     if case.close_reason and status == Case.Status.CLOSED:
         summary += f" ({case.get_close_reason_display()})"
-    _event(case, CaseEvent.Kind.STATUS, summary, actor)
+    case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
     return case
 
 
@@ -260,7 +260,7 @@ def case_support_review(*, case: Case, decision: str, note: str, actor: User) ->
     case.support_reviewed_at = timezone.now()
     case.updated_by = actor
     case.save(update_fields=["support_reviewed_at", "updated_by", "updated_at"])
-    _event(case, CaseEvent.Kind.REVIEW,
+    case_event_add(case, CaseEvent.Kind.REVIEW,
            f"{review.get_decision_display()}" + (f": {note}" if note else ""), actor)  # fmt: skip
     if decision == SupportReview.Decision.CLOSE:
         case_status_change(

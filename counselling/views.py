@@ -20,6 +20,9 @@ from counselling.forms import (
 from counselling.models import Stage
 from counselling.permissions import CasePermission
 from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
+from support_menus import selectors as menu_selectors
+from support_menus.forms import ProposalStatusForm
+from support_menus.permissions import MenuPermission
 
 PAGE_SIZE = 50
 
@@ -98,6 +101,12 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
     def _context(self, case, **bound):
         data = selectors.case_page_data(case=case)
         registration = case.registration
+        bound_proposal = bound.pop("proposal_form", None)
+        proposals = [
+            (proposal, bound_proposal if getattr(bound_proposal, "proposal", None) == proposal
+             else ProposalStatusForm(proposal=proposal))
+            for proposal in menu_selectors.case_proposals(case=case)
+        ]  # fmt: skip
         forms = {
             "session_form": SessionForm(prefix="session"),
             "stage_form": StageForm(prefix="stage", initial={"stage": case.stage}),
@@ -125,7 +134,7 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
                 status=case.status, stage=case.stage or "preparation",
                 has_first_contact=case.first_contact_at is not None,
                 session_count=len(data["sessions"]), has_target=case.has_target,
-                proposal_count=0,
+                proposal_count=len(proposals),
                 target_required_for_challenge=services.target_required(),
             )
         )  # fmt: skip
@@ -133,7 +142,10 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
             case=case, registration=registration, business=registration.business,
             suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,
             checklist=checklist, today=timezone.localdate(),
-            can_assign=self.request.user.has_perm(CasePermission.ASSIGN), **data, **forms,
+            can_assign=self.request.user.has_perm(CasePermission.ASSIGN), proposals=proposals,
+            can_propose=self.request.user.has_perm(MenuPermission.PROPOSE),
+            can_change_proposals=self.request.user.has_perm(MenuPermission.CHANGE_PROPOSAL),
+            **data, **forms,
         )  # fmt: skip
 
 
@@ -144,14 +156,14 @@ class CaseActionView(PermissionRequiredMixin, View):
     permission_required = CasePermission.CHANGE
     action = ""
 
-    def post(self, request, pk):
+    def post(self, request, pk, **kwargs):
         case = selectors.case_get(user=request.user, pk=pk)
         form = self.bound_form(case)
         if form.is_valid():
             try:
                 self.apply(case, form)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, self.done_message)
                 return redirect("counselling:case-detail", pk=case.pk)
@@ -160,7 +172,7 @@ class CaseActionView(PermissionRequiredMixin, View):
         return page.render_to_response(context, status=400)
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_form_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -239,6 +251,6 @@ class SupportReviewView(CaseActionView):
     def apply(self, case, form):
         services.case_support_review(case=case, actor=self.request.user, **form.cleaned_data)
 
-    def post(self, request, pk):
+    def post(self, request, pk, **kwargs):
         response = super().post(request, pk)
         return redirect("counselling:queue") if response.status_code == 302 else response

@@ -348,18 +348,16 @@ DEFAULT_PRODUCTS = ["ソフトウェア・SaaS", "観光・体験サービス", 
 
 
 def business_demo_login_link(*, user) -> None:
-    """Make the demo business login the contact of the first business in Tokyo."""
+    """Make the demo business login the contact of the first business in Tokyo, one in
+    support (with proposals to show) when there is one."""
     if Contact.objects.filter(user=user).exists():
         return
-    contact = (
-        Contact.objects.filter(
-            business__prefecture_id="13",
-            user__isnull=True,
-            registrations__status=Registration.Status.REGISTERED,
-        )
-        .order_by("business_id", "id")
-        .first()
-    )
+    candidates = Contact.objects.filter(
+        business__prefecture_id="13",
+        user__isnull=True,
+        registrations__status=Registration.Status.REGISTERED,
+    ).order_by("business_id", "id")
+    contact = candidates.filter(registrations__case__status="support").first() or candidates.first()
     if contact is not None:
         contact.user = user
         contact.name = user.get_full_name()

@@ -10,6 +10,7 @@ from core.models import Prefecture
 from core.roles import Role
 from registrations.demo import business_demo_login_link, businesses_seed
 from registrations.models import Business
+from support_menus.demo import catalogue_seed, proposals_seed, rankings_seed
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; printed for the user)
 
@@ -51,8 +52,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Logins first: the demo concierges take some of the seeded cases.
             logins = demo_users_ensure(password=options["password"])
+            catalogue_seed()
             if not existing:
                 businesses_seed(n=n, seed=options["seed"])
+                proposals_seed(seed=options["seed"])
+                rankings_seed()
             business_demo_login_link(
                 user=next(user for login, user in logins if login.role == Role.BUSINESS)
             )

@@ -15,6 +15,11 @@ CRONTABS = {
         "counselling.case_reminders_send",
         {"minute": "0", "hour": "8"},
     ),
+    # Every day at 02:30 https://crontab.guru/#30_2_*_*_* (windows open and close by date)
+    "Support menus: re-rank the open cases": (
+        "support_menus.case_rankings_refresh_all",
+        {"minute": "30", "hour": "2"},
+    ),
 }
 
 

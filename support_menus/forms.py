@@ -1,0 +1,42 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from support_menus.models import Proposal
+from support_menus.services import PROPOSAL_TRANSITIONS
+
+
+class ProposeForm(forms.Form):
+    """The menus ticked on the ranking; the choices are the eligible menus not yet proposed."""
+
+    menus = forms.MultipleChoiceField(
+        label=_("Menus to propose"), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one menu to propose.")},
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("Message to the firm"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the firm with the proposed menus and shown on its page."),
+    )  # fmt: skip
+
+    def __init__(self, *args, codes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["menus"].choices = [(code, code) for code in codes]
+
+
+class ProposalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Next step"))
+    on = forms.DateField(
+        label=_("Date"), initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        kwargs.setdefault("prefix", f"proposal-{proposal.pk}")
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        allowed = PROPOSAL_TRANSITIONS.get(proposal.status, frozenset())
+        self.fields["status"].choices = [
+            (value, label) for value, label in Proposal.Status.choices if value in allowed
+        ]

@@ -1,0 +1,216 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import BaseModel, DestinationRegion, IndustryDivision, Prefecture
+from counselling.models import Case, IssueTag, Stage
+from registrations.models import ChallengeType
+from registrations.size_class import SizeClass
+
+
+class Provider(models.Model):
+    """An organisation that offers support menus (JETRO, 中小機構, 日本政策金融公庫 …)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    url = models.URLField(_("website"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.TextChoices):
+    HANDS_ON = "hands_on", _("Hands-on expert support")
+    CROSS_BORDER_EC = "cross_border_ec", _("Cross-border e-commerce")
+    TRADE_FAIRS = "trade_fairs", _("Trade fairs and business meetings")
+    TRADING_MATCHING = "trading_matching", _("Trading-company matching")
+    FINANCE = "finance", _("Finance")
+    INSURANCE = "insurance", _("Insurance")
+    IP = "ip", _("Intellectual property")
+    SUBSIDY = "subsidy", _("Subsidies")
+    TRAINING = "training", _("Training and seminars")
+    INFORMATION = "information", _("Information")
+
+
+class EcRule(models.TextChoices):
+    """Who an e-commerce menu is for (seed 001: prefer firms without prior EC success)."""
+
+    ANY = "any", _("Any firm")
+    NO_EC_SUCCESS = "no_ec_success", _("Only firms without prior e-commerce success")
+    EC_EXPERIENCED = "ec_experienced", _("Only firms with e-commerce experience")
+
+
+subsidy_rate_validator = RegexValidator(
+    r"^[1-9][0-9]?/[1-9][0-9]?$", _("Write the rate as a fraction, for example 1/2 or 2/3.")
+)
+WINDOW_ORDER = _("The application window cannot close before it opens.")
+
+
+class SupportMenu(BaseModel):
+    """One support menu of the catalogue, with the facts the matching engine reads.
+
+    Empty eligibility lists mean "no restriction". Menus are switched off with ``active``,
+    never deleted, so old proposals keep pointing at them."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="menus"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    summary = models.TextField(_("summary"))
+    url = models.URLField(_("official URL"), max_length=300)
+    source_url = models.URLField(_("source URL"), max_length=300, blank=True)
+    stages = models.JSONField(_("stages served"), default=list)
+    issue_tags = models.ManyToManyField(IssueTag, verbose_name=_("issues addressed"), blank=True)
+    size_classes = models.JSONField(
+        _("eligible size classes"), default=list, blank=True, help_text=_("Empty: any size.")
+    )
+    corporation_only = models.BooleanField(_("corporations only"), default=False)
+    industries = models.ManyToManyField(
+        IndustryDivision, verbose_name=_("eligible industries"), blank=True,
+        help_text=_("None chosen: any industry."),
+    )  # fmt: skip
+    prefectures = models.ManyToManyField(
+        Prefecture, verbose_name=_("eligible prefectures"), blank=True,
+        help_text=_("None chosen: the whole country (local programmes name their prefecture)."),
+    )  # fmt: skip
+    ec_experience = models.CharField(
+        _("e-commerce experience"), max_length=20, choices=EcRule.choices, default=EcRule.ANY
+    )
+    challenge_types = models.JSONField(
+        _("eligible types of challenge"), default=list, blank=True, help_text=_("Empty: any.")
+    )
+    requires_target = models.BooleanField(_("requires an export target"), default=False)
+    destination_regions = models.JSONField(
+        _("destination regions"), default=list, blank=True, help_text=_("Empty: worldwide.")
+    )
+    fee_note = models.CharField(_("fees and self-payment"), max_length=300, blank=True)
+    subsidy_cap_yen = models.BigIntegerField(_("subsidy cap (yen)"), null=True, blank=True)
+    subsidy_rate = models.CharField(
+        _("subsidy rate"), max_length=5, blank=True, validators=[subsidy_rate_validator]
+    )
+    opens_on = models.DateField(_("application opens"), null=True, blank=True)
+    closes_on = models.DateField(_("application closes"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(m2m_fields=[issue_tags, industries, prefectures])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("support menu")
+        verbose_name_plural = _("support menus")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True)
+                | Q(closes_on__gte=models.F("opens_on")),
+                name="supportmenu_window_order",
+                violation_error_message=WINDOW_ORDER,
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for field, choices in (
+            ("stages", Stage), ("size_classes", SizeClass), ("challenge_types", ChallengeType),
+            ("destination_regions", DestinationRegion),
+        ):  # fmt: skip
+            values = getattr(self, field)
+            if not isinstance(values, list) or any(v not in choices.values for v in values):
+                errors[field] = _("Unknown value. Allowed: %(allowed)s") % {
+                    "allowed": ", ".join(choices.values)
+                }
+        if not errors.get("stages") and not self.stages:
+            errors["stages"] = _("Choose at least one stage.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def stage_labels(self) -> list[str]:
+        return [Stage(code).label for code in self.stages if code in Stage.values]
+
+
+class Proposal(BaseModel):
+    """A support menu the concierge proposed on a case, with the score and reasons the
+    matching engine gave at that moment, and where the firm is with it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPLIED = "applied", _("Applied")
+        ADOPTED = "adopted", _("Adopted")
+        REJECTED = "rejected", _("Not adopted")
+        DECLINED = "declined", _("Declined by the firm")
+        COMPLETED = "completed", _("Completed")
+
+    ACTIVE_STATUSES = (Status.PROPOSED, Status.APPLIED, Status.ADOPTED)
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    menu = models.ForeignKey(
+        SupportMenu, verbose_name=_("support menu"), on_delete=models.PROTECT,
+        related_name="proposals",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    score = models.IntegerField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    note = models.TextField(_("message to the firm"), blank=True)
+    proposed_on = models.DateField(_("proposed on"))
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_on", "-id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "menu"],
+                condition=Q(status__in=["proposed", "applied", "adopted"]),
+                name="proposal_one_active_per_menu",
+                violation_error_message=_("This menu is already proposed on this case."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.menu_id}"
+
+
+class CaseMenuRanking(models.Model):
+    """The best-matching menus for an open case, kept by the nightly re-ranking job so that
+    lists can show them without ranking on every page view."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, primary_key=True,
+        related_name="menu_ranking",
+    )  # fmt: skip
+    top_menu = models.ForeignKey(
+        SupportMenu, verbose_name=_("best match"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    top = models.JSONField(_("best matches"), default=list)
+    eligible_count = models.PositiveIntegerField(_("eligible menus"))
+    ranked_at = models.DateTimeField(_("ranked at"))
+
+    class Meta:
+        verbose_name = _("case menu ranking")
+        verbose_name_plural = _("case menu rankings")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.eligible_count}"

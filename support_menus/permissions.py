@@ -1,0 +1,36 @@
+"""Who may see which proposals: the one scoping rule every proposal list and page uses."""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from core.roles import OFFICE_ROLES, Role
+from counselling.permissions import case_qs_visible_to
+from registrations.permissions import registration_qs_visible_to
+from support_menus.models import Proposal
+
+
+class MenuPermission(StrEnum):
+    """Codenames (support_menus app) the role groups are granted in core.roles."""
+
+    VIEW_CATALOGUE = "support_menus.view_supportmenu"  # browse the catalogue
+    VIEW_PROPOSALS = "support_menus.view_proposal"  # ranking and proposals on a case
+    PROPOSE = "support_menus.add_proposal"  # propose menus on a case
+    CHANGE_PROPOSAL = "support_menus.change_proposal"  # move a proposal along its lifecycle
+
+
+def proposal_qs_visible_to(user) -> QuerySet[Proposal]:
+    """- admin: every proposal
+    - concierge, office lead: proposals on the cases of their office (case_qs_visible_to)
+    - business: proposals on the cases of their own registrations
+      (registration_qs_visible_to)
+    - partner, ministry: none (they follow status and stage, not proposals)"""
+    proposals = Proposal.objects.all()
+    role = user.role if user.is_authenticated else None
+    if role == Role.ADMIN:
+        return proposals
+    if role in OFFICE_ROLES:
+        return proposals.filter(case__in=case_qs_visible_to(user))
+    if role == Role.BUSINESS:
+        return proposals.filter(case__registration__in=registration_qs_visible_to(user))
+    return proposals.none()

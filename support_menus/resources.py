@@ -1,0 +1,365 @@
+"""The catalogue as a file: one column set for the admin's import and export, the
+`catalogue` command and the starting catalogue shipped in support_menus/data/.
+
+Every cell is checked strictly, with a message naming the allowed values, so a spreadsheet
+edited by hand fails row by row instead of importing something half right."""
+
+import datetime
+from collections import Counter
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.results import Error
+
+from core.models import DestinationRegion, IndustryDivision, Prefecture
+from counselling.models import IssueTag, Stage
+from registrations.models import ChallengeType
+from registrations.size_class import SizeClass
+from support_menus.models import Category, EcRule, Provider, SupportMenu
+
+COLUMNS = (
+    "code", "name", "provider", "category", "summary", "url", "source_url", "stages",
+    "issue_tags", "size_classes", "corporation_only", "industries", "prefectures", "ec_experience",
+    "challenge_types", "requires_target", "destination_regions", "fee_note",
+    "subsidy_cap_yen", "subsidy_rate", "opens_on", "closes_on", "active",
+)  # fmt: skip
+FORMATS = ("csv", "xlsx")
+SEPARATOR = ";"
+
+UNKNOWN_VALUE = _("Unknown value “%(value)s”. Allowed: %(allowed)s")
+UNKNOWN_CODES = _("Unknown code(s): %(codes)s. Allowed: %(allowed)s")
+BAD_BOOLEAN = _("Write true or false (not “%(value)s”).")
+BAD_DATE = _("Write the date as YYYY-MM-DD, for example 2026-04-01 (not “%(value)s”).")
+BAD_INTEGER = _("Write a whole number of yen without a unit (not “%(value)s”).")
+MISSING_COLUMNS = _("Columns missing from the file: %(columns)s.")
+UNKNOWN_COLUMNS = _("Columns this catalogue does not have: %(columns)s.")
+EXPECTED_COLUMNS = _("The first row must name these columns: %(columns)s.")
+DUPLICATE_CODES = _("The same code appears on more than one row: %(codes)s.")
+SHIFT_JIS = _(
+    "The file is in Shift_JIS (Excel's “CSV (comma delimited)”). Save it as “CSV UTF-8 "
+    "(comma delimited)” and import it again."
+)
+UNKNOWN_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
+NOT_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
+NOT_CSV = _("The file could not be read as CSV.")
+NO_ROWS = _("The file has no rows to import.")
+BAD_FORMAT = _("Choose a .csv or .xlsx file.")
+
+
+class CatalogueFileError(ValueError):
+    """The file as a whole cannot be imported (encoding, format, columns)."""
+
+
+class FileError(Error):
+    """A file-level error: the message says it all, a traceback would only confuse."""
+
+    traceback = ""
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class ChoiceWidget(widgets.Widget):
+    def __init__(self, choices, **kwargs):
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if text not in self.choices.values:
+            raise ValueError(UNKNOWN_VALUE % {"value": text, "allowed": ", ".join(self.choices)})
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class ChoiceListWidget(widgets.Widget):
+    """A JSON list of choice values, written "a;b;c"; kept in the choices' order."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        values = {part.strip() for part in _text(value).split(SEPARATOR) if part.strip()}
+        unknown = sorted(values - set(self.choices.values))
+        if unknown:
+            raise ValueError(
+                UNKNOWN_CODES % {"codes": ", ".join(unknown), "allowed": ", ".join(self.choices)}
+            )
+        return [choice for choice in self.choices.values if choice in values]
+
+    def render(self, value, obj=None, **kwargs):
+        return SEPARATOR.join(value or [])
+
+
+class CodeListWidget(widgets.ManyToManyWidget):
+    """Related rows by code, written "a;b;c"; an unknown code is an error, not dropped."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, separator=SEPARATOR, field="code", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        codes = {part.strip() for part in _text(value).split(SEPARATOR) if part.strip()}
+        found = self.model.objects.filter(code__in=codes)
+        unknown = sorted(codes - {item.code for item in found})
+        if unknown:
+            allowed = ", ".join(self.model.objects.order_by("code").values_list("code", flat=True))
+            raise ValueError(UNKNOWN_CODES % {"codes": ", ".join(unknown), "allowed": allowed})
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return SEPARATOR.join(sorted(item.code for item in value.all())) if value else ""
+
+
+class ProviderWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(Provider, field="code", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        provider = Provider.objects.filter(code=code).first()
+        if provider is None:
+            allowed = ", ".join(Provider.objects.values_list("code", flat=True))
+            raise ValueError(UNKNOWN_VALUE % {"value": code, "allowed": allowed})
+        return provider
+
+
+class BooleanWidget(widgets.Widget):
+    TRUE = frozenset({"true", "1", "yes"})
+    FALSE = frozenset({"false", "0", "no", ""})
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = _text(value).lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(BAD_BOOLEAN % {"value": _text(value)})
+
+    def render(self, value, obj=None, **kwargs):
+        return "true" if value else "false"
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(BAD_DATE % {"value": text}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class YenWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).replace(",", "")
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValueError(BAD_INTEGER % {"value": _text(value)})
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return _text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+def _field(name: str, widget=None) -> fields.Field:
+    return fields.Field(attribute=name, column_name=name, widget=widget or TextWidget())
+
+
+class SupportMenuResource(resources.ModelResource):
+    """Rows are matched on `code`: importing a file again updates the menus it names and
+    leaves the others as they are. Each saved change is audited under the importing user."""
+
+    code = _field("code")
+    name = _field("name")
+    provider = _field("provider", ProviderWidget())
+    category = _field("category", ChoiceWidget(Category))
+    summary = _field("summary")
+    url = _field("url")
+    source_url = _field("source_url")
+    stages = _field("stages", ChoiceListWidget(Stage))
+    issue_tags = _field("issue_tags", CodeListWidget(IssueTag))
+    size_classes = _field("size_classes", ChoiceListWidget(SizeClass))
+    corporation_only = _field("corporation_only", BooleanWidget())
+    industries = _field("industries", CodeListWidget(IndustryDivision))
+    prefectures = _field("prefectures", CodeListWidget(Prefecture))
+    ec_experience = _field("ec_experience", ChoiceWidget(EcRule))
+    challenge_types = _field("challenge_types", ChoiceListWidget(ChallengeType))
+    requires_target = _field("requires_target", BooleanWidget())
+    destination_regions = _field("destination_regions", ChoiceListWidget(DestinationRegion))
+    fee_note = _field("fee_note")
+    subsidy_cap_yen = _field("subsidy_cap_yen", YenWidget())
+    subsidy_rate = _field("subsidy_rate")
+    opens_on = _field("opens_on", DateWidget())
+    closes_on = _field("closes_on", DateWidget())
+    active = _field("active", BooleanWidget())
+
+    class Meta:
+        model = SupportMenu
+        fields = COLUMNS
+        import_id_fields = ("code",)
+        export_order = COLUMNS
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def __init__(self, *, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        self.actor = actor
+
+    def get_queryset(self):
+        return SupportMenu.objects.select_related("provider").prefetch_related(
+            "issue_tags", "industries", "prefectures"
+        )
+
+    def before_import(self, dataset, **kwargs):
+        headers = [_text(header).lstrip("\ufeff") for header in dataset.headers or []]
+        dataset.headers = headers
+        missing = [column for column in COLUMNS if column not in headers]
+        unknown = [header for header in headers if header not in COLUMNS]
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(MISSING_COLUMNS % {"columns": ", ".join(missing)})
+            if unknown:
+                problems.append(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
+            problems.append(EXPECTED_COLUMNS % {"columns": ", ".join(COLUMNS)})
+            self._refuse(dataset, " ".join(str(p) for p in problems))
+        counts = Counter(_text(code) for code in dataset["code"])
+        repeated = sorted(code for code, n in counts.items() if n > 1)
+        if repeated:
+            self._refuse(dataset, DUPLICATE_CODES % {"codes": ", ".join(repeated)})
+
+    @staticmethod
+    def _refuse(dataset, message) -> None:
+        """Stop the whole file: no row is looked at, so the one message is the answer."""
+        del dataset[0 : len(dataset)]
+        raise CatalogueFileError(str(message))
+
+    def import_instance(self, instance, row, **kwargs):
+        """Check the many-to-many cells with the others, so an unknown code is reported
+        against its column like any other bad value (they are saved after the row)."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def handle_import_error(self, result, error, raise_errors=False):
+        if isinstance(error, CatalogueFileError):
+            result.append_base_error(FileError(error))
+            return
+        super().handle_import_error(result, error, raise_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.updated_by = self.actor
+        if instance.pk is None:
+            instance.created_by = self.actor
+        instance._history_user = self.actor
+
+    def after_import(self, dataset, result, **kwargs):
+        """A changed catalogue changes every case's best matches: re-rank after commit."""
+        changed = result.totals.get("new", 0) + result.totals.get("update", 0)
+        if not kwargs.get("dry_run") and changed and not result.has_errors():
+            from support_menus.services import case_rankings_refresh_all_on_commit
+
+            case_rankings_refresh_all_on_commit()
+
+
+def file_format(file_name: str) -> str:
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if extension not in FORMATS:
+        raise CatalogueFileError(BAD_FORMAT)
+    return extension
+
+
+def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
+    """Read an uploaded CSV (UTF-8, with or without BOM) or XLSX file into a dataset, or say
+    clearly why it cannot be read."""
+    if file_format == "xlsx":
+        try:
+            dataset = tablib.Dataset().load(data, format="xlsx")
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise CatalogueFileError(NOT_XLSX) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CatalogueFileError(encoding_problem(data)) from None
+        try:
+            dataset = tablib.Dataset().load(text, format="csv")
+        except Exception:  # tablib raises its own errors and csv.Error for broken quoting
+            raise CatalogueFileError(NOT_CSV) from None
+    if not dataset.headers or not len(dataset):
+        raise CatalogueFileError(NO_ROWS)
+    return dataset
+
+
+def encoding_problem(data: bytes) -> str:
+    """What to tell someone whose CSV is not UTF-8: Excel's Shift_JIS is the usual case."""
+    try:
+        data.decode("cp932")
+    except UnicodeDecodeError:
+        return str(UNKNOWN_ENCODING)
+    return str(SHIFT_JIS)
+
+
+def catalogue_export(file_format: str) -> bytes:
+    """The whole catalogue in the import's columns (a few hundred rows: in memory is fine)."""
+    dataset = SupportMenuResource().export()
+    return dataset.export(file_format) if file_format == "xlsx" else dataset.csv.encode("utf-8")
+
+
+def result_errors(result) -> list[str]:
+    """Every problem of an import result as a line: file-level ones first, then per row
+    (row 1 is the first row under the header)."""
+    lines = [str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        for error in errors:
+            lines.append(gettext("Row %(row)s: %(error)s") % {"row": number, "error": error.error})
+    for invalid in result.invalid_rows:
+        for field, messages in invalid.error_dict.items():
+            for message in messages:
+                lines.append(
+                    gettext("Row %(row)s, %(field)s: %(error)s")
+                    % {"row": invalid.number, "field": field, "error": message}
+                )
+    return lines
