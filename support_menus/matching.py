@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What each positive reason adds to a menu's score. One place, so the ranking can be tuned
 # (and reviewed) here alone.
@@ -52,6 +53,7 @@ WEIGHTS: dict[str, int] = {
     "closing_soon": 5,  # its application window closes within CLOSING_SOON
 }
 CLOSING_SOON = timedelta(days=30)
+LIST_SEPARATOR = pgettext_lazy("between the items of a list", ", ")  # 「、」 in Japanese
 
 MESSAGES = {
     # Why a menu matched.
@@ -266,7 +268,9 @@ def describe(reason: Reason, labels: Mapping[str, Mapping[str, str]]) -> str:
     """The reason in words. ``labels`` maps each parameter name (stage, tag, regions …) to
     a code → label mapping; an unknown code is shown as it is (dates, for example)."""
     params = {
-        key: "、".join(str(labels.get(key, {}).get(value, value)) for value in values)
+        key: str(LIST_SEPARATOR).join(
+            str(labels.get(key, {}).get(value, value)) for value in values
+        )
         for key, values in reason.params
     }
     return str(MESSAGES[reason.code]) % params if params else str(MESSAGES[reason.code])

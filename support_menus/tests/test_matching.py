@@ -483,7 +483,7 @@ LABELS = {
         ),
         pytest.param(
             Reason("not_destination", (("regions", ("asia", "europe")),)),
-            "Only for Asia、Europe",
+            "Only for Asia, Europe",
             id="several-codes-joined",
         ),
         pytest.param(
@@ -504,8 +504,14 @@ def test_describe_renders_reasons_built_by_the_engine():
     (reason,) = exclusions(menu, BASE_CASE)
     with override("en"):
         assert (
-            describe(reason, LABELS) == "Only for Large enterprise、Small business (this firm: SME)"
+            describe(reason, LABELS) == "Only for Large enterprise, Small business (this firm: SME)"
         )
+
+
+def test_describe_joins_codes_the_japanese_way_in_japanese():
+    reason = Reason("not_destination", (("regions", ("asia", "europe")),))
+    with override("ja"):
+        assert "アジア、欧州" in describe(reason, {"regions": {"asia": "アジア", "europe": "欧州"}})
 
 
 def every_engine_reason() -> list[Reason]:
