@@ -51,14 +51,21 @@ def broker_down(broker_mode):
     """Point the app at a port where no broker listens."""
     good = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    _drop_connection_pools()
     yield
     celery_app.conf.broker_url = good
+    _drop_connection_pools()
+
+
+def _drop_connection_pools():
+    """Close the app's broker connections and forget them, kombu's global pool registry
+    included (it would otherwise hand a later test the closed pool)."""
+    from kombu import pools
+
     celery_app.pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()
 
 
 def test_a_broker_outage_loses_no_email_and_the_sweep_sends_it_later(client, broker_down):
@@ -88,3 +95,24 @@ def test_a_registration_is_saved_when_the_broker_is_down(client, broker_down):
     registration = Registration.objects.get()
     email = OutboundEmail.objects.get(to=registration.contact.email)
     assert email.status == OutboundEmail.Status.PENDING
+
+
+def test_the_worker_re_ranks_every_open_case_in_chunk_tasks(worker):
+    """The nightly job on the real broker: it splits the open cases into pk-range chunks and
+    the worker stores each open case's best matches."""
+    from counselling.models import Case
+    from counselling.tests.factories import CaseFactory
+    from support_menus.demo import catalogue_seed
+    from support_menus.models import CaseMenuRanking
+    from support_menus.services import case_rankings_refresh_all
+
+    catalogue_seed()
+    open_cases = CaseFactory.create_batch(5, status=Case.Status.COUNSELLING, stage="preparation")
+    closed = CaseFactory(status=Case.Status.CLOSED, close_reason="declined")
+
+    assert case_rankings_refresh_all(chunk_size=2) == 3
+    assert wait_for(lambda: CaseMenuRanking.objects.count() == 5, timeout=30)
+    stored = {r.case_id: r for r in CaseMenuRanking.objects.select_related("top_menu")}
+    assert set(stored) == {case.pk for case in open_cases}
+    assert closed.pk not in stored
+    assert all(r.top_menu is not None and r.eligible_count >= 1 for r in stored.values())

@@ -22,6 +22,7 @@ from counselling.models import Case, CounsellingSession
 from counselling.permissions import case_qs_visible_to
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
+from support_menus import bench as menu_bench
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database)
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             "--sessions", type=int, default=1_000_000,
             help="top counselling sessions up to this many (server-side insert)",
         )  # fmt: skip
+        parser.add_argument(
+            "--menus", type=int, default=300, help="top the catalogue up to this many menus"
+        )
         parser.add_argument(
             "--recreate-database",
             action="store_true",
@@ -66,7 +70,9 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
+        rows += menu_bench.catalogue_top_up(options["menus"])
         rows += self._pages(options["repeat"])
+        rows += menu_bench.ranking_rows(repeat=options["repeat"])
         rows.append(self._outbox_job())
 
         n = Business.objects.count()
@@ -188,6 +194,11 @@ class Command(BaseCommand):
             ("cases (my cases / office cases)", reverse("counselling:case-list")),
             ("cases, overdue only", reverse("counselling:case-list") + "?overdue=true"),
             ("case page", reverse("counselling:case-detail", args=[case.pk])),
+            (
+                "propose menus (ranking with reasons)",
+                reverse("support_menus:case-propose", args=[case.pk]),
+            ),
+            ("support-menu catalogue", reverse("support_menus:menu-list")),
         ]
         if login.role == "office_lead":
             pages.append(("office queue", reverse("counselling:queue")))
