@@ -31,7 +31,7 @@ def catalogue_seed() -> int:
     if SupportMenu.objects.exists():
         return 0
     dataset = dataset_read(CATALOGUE_FILE.read_bytes(), "csv")
-    result = catalogue_import(dataset=dataset, dry_run=False)
+    result = catalogue_import(dataset=dataset, dry_run=False, rerank=False)
     if result.has_errors() or result.has_validation_errors():
         raise ValueError(
             "The shipped catalogue does not import: " + "; ".join(result_errors(result))

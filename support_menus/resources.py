@@ -298,7 +298,8 @@ class SupportMenuResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         """A changed catalogue changes every case's best matches: re-rank after commit."""
         changed = result.totals.get("new", 0) + result.totals.get("update", 0)
-        if not kwargs.get("dry_run") and changed and not result.has_errors():
+        wanted = kwargs.get("rerank", True)
+        if wanted and not kwargs.get("dry_run") and changed and not result.has_errors():
             from support_menus.services import case_rankings_refresh_all_on_commit
 
             case_rankings_refresh_all_on_commit()

@@ -172,13 +172,14 @@ def proposal_status_change(
 # --- The catalogue -------------------------------------------------------------------------
 
 
-def catalogue_import(*, dataset, dry_run: bool, actor: User | None = None):
+def catalogue_import(*, dataset, dry_run: bool, actor: User | None = None, rerank: bool = True):
     """Import every row of the dataset or none: any row error rolls the whole file back.
-    Re-importing updates menus by code; a real import re-ranks the open cases after commit."""
+    Re-importing updates menus by code; a real import re-ranks the open cases after commit
+    (unless the caller ranks them itself, as the demo seed does)."""
     with transaction.atomic():
         return SupportMenuResource(actor=actor).import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
-            rollback_on_validation_errors=True,
+            rollback_on_validation_errors=True, rerank=rerank,
         )  # fmt: skip
 
 
