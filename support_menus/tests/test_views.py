@@ -1,6 +1,7 @@
 """Support-menu pages: who may open them, proposing and advancing proposals through them, what
 the firm sees, the reasons shown on the ranking, and query counts that do not grow with rows."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django.utils.html import escape
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case, CaseEvent, IssueTag, Stage
-from counselling.services import CASE_CLOSED
+from counselling.services import CASE_CLOSED, case_status_change
 from counselling.tests.factories import CaseFactory
 from registrations.models import Registration
 from support_menus import services
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # Who may open the catalogue and a Tokyo case's ranking, propose and advance proposals.
 MENU_ROLES = {Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN}
-DAY = timezone.timedelta(days=1)
+DAY = datetime.timedelta(days=1)
 
 
 def section(html: str, start: str, end: str) -> str:
@@ -48,7 +49,8 @@ class Scene:
 
 @pytest.fixture
 def scene(users) -> Scene:
-    """A Tokyo case in counselling with one menu proposed, and two more eligible menus."""
+    """A Tokyo case in counselling with one menu proposed, two more eligible menus and one
+    only for expansion (excluded: the case is matched as preparation)."""
     concierge = users[Role.CONCIERGE]
     case = CaseFactory(
         registration__business__prefecture_id="13", status=Case.Status.COUNSELLING,
@@ -304,8 +306,6 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(client, users, scene):
 
 
 def close(case, actor):
-    from counselling.services import case_status_change
-
     case_status_change(case=case, status=Case.Status.CLOSED, close_reason="declined", actor=actor)
 
 

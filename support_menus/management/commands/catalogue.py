@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from support_menus.models import SupportMenu
 from support_menus.resources import (
     FORMATS,
     CatalogueFileError,
@@ -28,11 +29,18 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import a CSV (UTF-8) or XLSX file")
         imp.add_argument("file", type=Path)
         imp.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
+        imp.add_argument(
+            "--if-empty", action="store_true",
+            help="import only when the catalogue has no menu yet (first deployment)",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
         if options["action"] == "export":
             options["output"].write_bytes(catalogue_export(options["format"]))
             self.stdout.write(f"Wrote {options['output']}")
+            return
+        if options["if_empty"] and SupportMenu.objects.exists():
+            self.stdout.write("The catalogue already has menus; nothing imported.")
             return
         path: Path = options["file"]
         if not path.is_file():
