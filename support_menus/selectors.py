@@ -253,8 +253,9 @@ def case_proposals(*, case: Case) -> list[Proposal]:
     return list(case.proposals.select_related(*PROPOSAL_RELATED).order_by("-proposed_on", "-id"))
 
 
-def proposal_get(*, user, pk: int) -> Proposal:
-    queryset = proposal_qs_visible_to(user).select_related("case", *PROPOSAL_RELATED)
+def proposal_get(*, user, case: Case, pk: int) -> Proposal:
+    """One proposal of the case, through the user's proposal scope (404 outside it)."""
+    queryset = proposal_qs_visible_to(user).filter(case=case).select_related("menu")
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -83,8 +83,8 @@ class ProposalStatusView(CaseActionView):
     done_message = _("The proposal was updated.")
 
     def bound_form(self, case):
-        proposal = get_object_or_404(
-            case.proposals.select_related("menu"), pk=self.kwargs["proposal_pk"]
+        proposal = selectors.proposal_get(
+            user=self.request.user, case=case, pk=self.kwargs["proposal_pk"]
         )
         return ProposalStatusForm(self.request.POST, proposal=proposal)
 
