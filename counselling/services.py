@@ -84,7 +84,7 @@ def case_assign(*, case: Case, concierge: User, actor: User, reason: str = "") -
     _check_concierge(case, concierge)
     previous = case.concierge
     if previous is not None and previous != concierge and not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
     case.concierge = concierge
     case.updated_by = actor
     case.save(update_fields=["concierge", "updated_by", "updated_at"])
@@ -176,7 +176,7 @@ def case_stage_change(*, case: Case, stage: str, reason: str, actor: User) -> Ca
     """Change the stage; a reason is required and the change is kept as history."""
     case_require_open(case)
     if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
     if stage == Stage.CHALLENGE and not can_move_to_challenge_case(case):
         raise ValidationError(TARGET_REQUIRED, code="target_required")
     StageChange.objects.create(
@@ -230,7 +230,8 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
             code="transition_not_allowed",
         )  # fmt: skip
     if status == Case.Status.CLOSED and not close_reason:
-        raise ValidationError({"close_reason": CLOSE_REASON_REQUIRED}, code="close_reason")
+        error = ValidationError(CLOSE_REASON_REQUIRED, code="close_reason")
+        raise ValidationError({"close_reason": error})
     fields = ["status", "updated_by", "updated_at"]
     old = case.get_status_display()
     case.status = status

@@ -73,24 +73,22 @@ def proposals_create(
     A case in counselling moves to "proposals made"; the firm is e-mailed the menus."""
     case_require_open(case)
     if not menu_codes:
-        raise ValidationError({"menus": CHOOSE_MENUS}, code="no_menus")
+        raise ValidationError({"menus": ValidationError(CHOOSE_MENUS, code="no_menus")})
     # One proposal batch at a time per case, so two clicks cannot propose a menu twice.
     Case.objects.select_for_update().filter(pk=case.pk).first()
     matches = selectors.ranked_matches(case=case, today=today)
     not_eligible = sorted(code for code in menu_codes if code not in matches)
     if not_eligible:
-        raise ValidationError(
-            {"menus": NOT_ELIGIBLE % {"menus": ", ".join(not_eligible)}}, code="not_eligible"
-        )
+        message = NOT_ELIGIBLE % {"menus": ", ".join(not_eligible)}
+        raise ValidationError({"menus": ValidationError(message, code="not_eligible")})
     menus = {menu.code: menu for menu in SupportMenu.objects.filter(code__in=menu_codes)}
     already = sorted(
         case.proposals.filter(status__in=Proposal.ACTIVE_STATUSES, menu__code__in=menu_codes)
         .values_list("menu__name", flat=True)
     )  # fmt: skip
     if already:
-        raise ValidationError(
-            {"menus": ALREADY_PROPOSED % {"menus": "、".join(already)}}, code="already_proposed"
-        )
+        message = ALREADY_PROPOSED % {"menus": "、".join(already)}
+        raise ValidationError({"menus": ValidationError(message, code="already_proposed")})
     labels = selectors.reason_labels()
     proposals = []
     # Reasons are kept in the program's language, as the record of why the menu was proposed.
@@ -143,18 +141,16 @@ def proposal_status_change(
     )
     case_require_open(proposal.case)
     if status not in PROPOSAL_TRANSITIONS.get(proposal.status, frozenset()):
-        raise ValidationError(
-            {"status": STATUS_NOT_ALLOWED % {"current": proposal.get_status_display(),
-                                             "new": Proposal.Status(status).label}},
-            code="status_not_allowed",
-        )  # fmt: skip
+        message = STATUS_NOT_ALLOWED % {
+            "current": proposal.get_status_display(), "new": Proposal.Status(status).label
+        }  # fmt: skip
+        raise ValidationError({"status": ValidationError(message, code="status_not_allowed")})
     if on > timezone.localdate():
-        raise ValidationError({"on": DATE_IN_FUTURE}, code="future_date")
+        raise ValidationError({"on": ValidationError(DATE_IN_FUTURE, code="future_date")})
     previous = _last_date(proposal)
     if on < previous:
-        raise ValidationError(
-            {"on": DATE_BEFORE % {"date": previous.isoformat()}}, code="date_before"
-        )
+        message = DATE_BEFORE % {"date": previous.isoformat()}
+        raise ValidationError({"on": ValidationError(message, code="date_before")})
     old = proposal.get_status_display()
     proposal.status = status
     setattr(proposal, STATUS_DATE_FIELD[status], on)
@@ -222,9 +218,11 @@ def case_rankings_refresh(*, first_pk: int, last_pk: int, today: datetime.date) 
 
 def case_rankings_refresh_all(*, chunk_size: int = RANKING_CHUNK_SIZE) -> int:
     """Hand every open case to a chunk task, chunk_size cases per task (by pk range, so a
-    message stays small whatever the number of cases). Returns the number of chunks."""
+    message stays small whatever the number of cases), after dropping the stored rankings of
+    cases that closed since. Returns the number of chunks."""
     from support_menus.tasks import case_rankings_refresh_task
 
+    CaseMenuRanking.objects.exclude(case__status__in=Case.OPEN_STATUSES).delete()
     bounds = selectors.open_case_id_bounds(chunk_size=chunk_size)
     for first_pk, last_pk in bounds:
         case_rankings_refresh_task.delay(first_pk=first_pk, last_pk=last_pk)

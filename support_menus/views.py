@@ -71,7 +71,8 @@ class CaseProposeView(PermissionRequiredMixin, TemplateView):
         codes = [match.menu.code for match in ranking["ranked"] if not match.proposed]
         return self.get_context_data(
             case=case, business=case.registration.business, form=ProposeForm(data, codes=codes),
-            can_propose=self.request.user.has_perm(MenuPermission.PROPOSE), **ranking,
+            can_propose=case.is_open and self.request.user.has_perm(MenuPermission.PROPOSE),
+            **ranking,
         )  # fmt: skip
 
 
