@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -10,6 +11,19 @@ from django.views.generic import FormView, TemplateView
 from core.forms import PreferencesForm
 from core.selectors import home_context
 from core.services import user_preferences_update
+
+
+class FilteredPageMixin:
+    """A list page: a django-filter filterset, one page of its rows, and the query string
+    without the page number, for the pagination links."""
+
+    page_size = 50
+
+    def filtered_page(self, filterset) -> dict:
+        page = Paginator(filterset.qs, self.page_size).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {"filter": filterset, "page": page, "query": query.urlencode()}
 
 
 class HomeView(TemplateView):

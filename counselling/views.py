@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.views import FilteredPageMixin
 from counselling import selectors, services
 from counselling.forms import (
     AssignForm,
@@ -27,7 +28,7 @@ from support_menus.permissions import MenuPermission
 PAGE_SIZE = 50
 
 
-class CaseListView(PermissionRequiredMixin, TemplateView):
+class CaseListView(PermissionRequiredMixin, FilteredPageMixin, TemplateView):
     """ "My cases" (concierges) or the office's cases (leads, admins), next due first."""
 
     permission_required = CasePermission.VIEW
@@ -35,13 +36,9 @@ class CaseListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = selectors.case_filter(request=self.request)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         return super().get_context_data(
-            filter=filterset, page=page, query=query.urlencode(), today=timezone.localdate(),
-            **kwargs,
-        )  # fmt: skip
+            **self.filtered_page(filterset), today=timezone.localdate(), **kwargs
+        )
 
 
 class CaseQueueView(PermissionRequiredMixin, TemplateView):

@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from core.roles import Role
+from core.views import FilteredPageMixin
 from registrations import selectors, services
 from registrations.forms import (
     ConsentForm,
@@ -186,18 +187,13 @@ class ReferralResendView(PermissionRequiredMixin, View):
         return redirect("registrations:referral-list")
 
 
-class RegistrationListView(PermissionRequiredMixin, TemplateView):
+class RegistrationListView(PermissionRequiredMixin, FilteredPageMixin, TemplateView):
     permission_required = RegistrationPermission.VIEW
     template_name = "registrations/registration_list.html"
 
     def get_context_data(self, **kwargs):
         filterset = selectors.registration_filter(user=self.request.user, params=self.request.GET)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            filter=filterset, page=page, query=query.urlencode(), **kwargs
-        )
+        return super().get_context_data(**self.filtered_page(filterset), **kwargs)
 
 
 class RegistrationDetailView(PermissionRequiredMixin, TemplateView):

@@ -1,22 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from core.views import FilteredPageMixin
 from counselling import selectors as case_selectors
 from counselling.views import CaseActionView, add_form_errors
 from support_menus import selectors, services
 from support_menus.forms import ProposalStatusForm, ProposeForm
 from support_menus.permissions import MenuPermission
 
-PAGE_SIZE = 50
 
-
-class MenuListView(PermissionRequiredMixin, TemplateView):
+class MenuListView(PermissionRequiredMixin, FilteredPageMixin, TemplateView):
     """The catalogue, for concierges to browse and admins to check."""
 
     permission_required = MenuPermission.VIEW_CATALOGUE
@@ -24,12 +22,7 @@ class MenuListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = selectors.menu_filter(params=self.request.GET)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            filter=filterset, page=page, query=query.urlencode(), **kwargs
-        )
+        return super().get_context_data(**self.filtered_page(filterset), **kwargs)
 
 
 class CaseProposeView(PermissionRequiredMixin, TemplateView):
