@@ -38,6 +38,10 @@ class Command(BaseCommand):
             help="top counselling sessions up to this many (server-side insert)",
         )  # fmt: skip
         parser.add_argument(
+            "--broker-url", default="redis://127.0.0.1:6379/15",
+            help="also re-rank through a real worker on this Redis broker ('' to skip)",
+        )  # fmt: skip
+        parser.add_argument(
             "--menus", type=int, default=300, help="top the catalogue up to this many menus"
         )
         parser.add_argument(
@@ -72,7 +76,7 @@ class Command(BaseCommand):
 
         rows += menu_bench.catalogue_top_up(options["menus"])
         rows += self._pages(options["repeat"])
-        rows += menu_bench.ranking_rows(repeat=options["repeat"])
+        rows += menu_bench.ranking_rows(repeat=options["repeat"], broker_url=options["broker_url"])
         rows.append(self._outbox_job())
 
         n = Business.objects.count()
