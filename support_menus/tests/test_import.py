@@ -284,3 +284,27 @@ def test_the_command_imports_the_starting_catalogue_only_into_an_empty_one(catal
     call_command("catalogue", "import", str(CATALOGUE_FILE), "--if-empty")
     assert "nothing imported" in capsys.readouterr().out
     assert SupportMenu.objects.get(code="jetro-japan-mall").name == "管理者が編集した名称"
+
+
+def test_the_admin_edits_a_menu_with_ticks_and_audits_the_change(admin_client_jp, catalogue):
+    menu = SupportMenu.objects.get(code="jetro-japan-mall")
+    url = reverse("admin:support_menus_supportmenu_change", args=[menu.pk])
+    form = admin_client_jp.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in {**form.initial, "stages": ["preparation", "challenge"],
+                            "size_classes": ["small"], "challenge_types": [],
+                            "destination_regions": ["asia"], "opens_on": "", "closes_on": "",
+                            "subsidy_cap_yen": "", "provider": menu.provider_id}.items()
+        if value is not None
+    }  # fmt: skip
+    data["issue_tags"] = [tag.pk for tag in data.get("issue_tags", [])]
+    data["industries"] = [i.pk for i in data.get("industries", [])]
+    data["prefectures"] = [p.pk for p in data.get("prefectures", [])]
+    response = admin_client_jp.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    menu.refresh_from_db()
+    assert menu.stages == ["preparation", "challenge"]
+    assert menu.size_classes == ["small"]
+    assert menu.destination_regions == ["asia"]
+    assert menu.history.first().history_user.role == "admin"
