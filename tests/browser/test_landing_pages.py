@@ -45,6 +45,14 @@ def test_each_role_signs_in_and_sees_its_landing_page_in_japanese(
     assert page.get_by_test_id("signed-in-as").inner_text().strip()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"landing-{role.value}.png"), full_page=True)
+    # Every navigation entry fits on one line, and the account menu opens.
+    for link in page.locator("#main-nav .nav-link").all():
+        box = link.bounding_box()
+        assert box is not None
+        assert box["height"] < 48, link.inner_text()
+        assert box["x"] + box["width"] <= 1280, link.inner_text()
+    page.get_by_test_id("signed-in-as").click()
+    assert page.get_by_role("link", name=japanese("Preferences")).is_visible()
 
     page.get_by_role("button", name=japanese("Sign out")).click()
     assert page.get_by_role("heading", level=1).inner_text() == japanese("Sign in")
