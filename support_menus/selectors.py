@@ -73,7 +73,7 @@ def menu_filter(*, params) -> MenuFilter:
 
 
 def menu_facts(menu: SupportMenu) -> MenuFacts:
-    """Needs issue_tags and industries prefetched (as catalogue_load does)."""
+    """Needs issue_tags, industries and prefectures prefetched (as catalogue_load does)."""
     return MenuFacts(
         code=menu.code,
         stages=frozenset(menu.stages),
@@ -93,7 +93,7 @@ def menu_facts(menu: SupportMenu) -> MenuFacts:
 
 
 def catalogue_load() -> tuple[Catalogue, dict[str, SupportMenu]]:
-    """The whole catalogue compiled for the engine, and the menus by code (three queries)."""
+    """The whole catalogue compiled for the engine, and the menus by code (four queries)."""
     menus = list(
         SupportMenu.objects.select_related(*MENU_RELATED).prefetch_related(
             "issue_tags", "industries", "prefectures"
@@ -103,7 +103,8 @@ def catalogue_load() -> tuple[Catalogue, dict[str, SupportMenu]]:
 
 
 def reason_labels() -> dict[str, dict[str, str]]:
-    """Code → label for every parameter a reason can name (one query, for the 課題)."""
+    """Code → label for every parameter a reason can name (three queries: 課題, industries,
+    prefectures)."""
     stages = dict(Stage.choices)
     tags = dict(IssueTag.objects.values_list("code", "name"))
     regions = dict(DestinationRegion.choices)
