@@ -8,6 +8,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("cases/", include("counselling.urls")),
     path("", include("support_menus.urls")),
+    path("", include("outcomes.urls")),
     path("", include("registrations.urls")),
     path("", include("core.urls")),
 ]

@@ -35,6 +35,9 @@ _OFFICE_PERMISSIONS = (
     "support_menus.view_proposal",
     "support_menus.add_proposal",
     "support_menus.change_proposal",
+    "outcomes.view_survey",
+    "outcomes.add_surveyresponse",
+    "outcomes.change_survey",
 )
 
 # Permission codenames ("app_label.codename") each role is granted. The admin role gets every

@@ -85,6 +85,7 @@ class Case(BaseModel):
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
     support_reviewed_at = models.DateTimeField(_("support reviewed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    realised_on = models.DateField(_("export realised on"), null=True, blank=True)
     close_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
     )

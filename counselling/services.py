@@ -245,11 +245,34 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
             Case.CloseReason.REALISED if status == Case.Status.REALISED else close_reason
         )
         fields += ["closed_at", "close_reason"]
+    if status == Case.Status.REALISED:
+        case.realised_on = timezone.localdate()
+        fields.append("realised_on")
     case.save(update_fields=fields)
     summary = f"{old} → {case.get_status_display()}"
     if case.close_reason and status == Case.Status.CLOSED:
         summary += f" ({case.get_close_reason_display()})"
     case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
+    return case
+
+
+@transaction.atomic
+def case_realise(*, case: Case, on: date, actor: User | None, summary: str) -> Case:
+    """A reported export moves an open case to realised with its date, whatever its status:
+    the evidence (a survey answer) outranks the counselling workflow. Already realised or
+    closed cases are left as they are."""
+    if not case.is_open:
+        return case
+    old = case.get_status_display()
+    case.status = Case.Status.REALISED
+    case.close_reason = Case.CloseReason.REALISED
+    case.closed_at = timezone.now()
+    case.realised_on = on
+    case.updated_by = actor
+    case.save(update_fields=["status", "close_reason", "closed_at", "realised_on", "updated_by",
+                             "updated_at"])  # fmt: skip
+    change = f"{old} → {case.get_status_display()} ({on:%Y-%m-%d}): {summary}"
+    case_event_add(case, CaseEvent.Kind.STATUS, change, actor)
     return case
 
 

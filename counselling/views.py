@@ -21,6 +21,8 @@ from counselling.forms import (
 from counselling.models import Stage
 from counselling.permissions import CasePermission
 from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
+from outcomes import selectors as outcome_selectors
+from outcomes.permissions import SurveyPermission
 from support_menus import selectors as menu_selectors
 from support_menus.forms import ProposalStatusForm
 from support_menus.permissions import MenuPermission
@@ -142,6 +144,8 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
             can_assign=self.request.user.has_perm(CasePermission.ASSIGN), proposals=proposals,
             can_propose=self.request.user.has_perm(MenuPermission.PROPOSE),
             can_change_proposals=self.request.user.has_perm(MenuPermission.CHANGE_PROPOSAL),
+            surveys=outcome_selectors.case_surveys(case=case),
+            can_answer_surveys=self.request.user.has_perm(SurveyPermission.ANSWER),
             **data, **forms,
         )  # fmt: skip
 

@@ -244,6 +244,11 @@ REFERRAL_CONSENT_DAYS = env.int("REFERRAL_CONSENT_DAYS", default=30)
 # target before a case moves to 輸出挑戦 (seed 001's first recommendation).
 FIRST_CONTACT_SLA_BUSINESS_DAYS = env.int("FIRST_CONTACT_SLA_BUSINESS_DAYS", default=5)
 TARGET_REQUIRED_FOR_CHALLENGE = env.bool("TARGET_REQUIRED_FOR_CHALLENGE", default=True)
+# Follow-up surveys (seed 001: follow up after support ends): waves in months after a case's
+# first proposal, how long a link stays open, and reminders in days after the link.
+SURVEY_WAVES_MONTHS = env.list("SURVEY_WAVES_MONTHS", cast=int, default=[6, 12, 24, 36])
+SURVEY_OPEN_DAYS = env.int("SURVEY_OPEN_DAYS", default=60)
+SURVEY_REMINDER_DAYS = (7, 14)
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

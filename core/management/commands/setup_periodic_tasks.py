@@ -15,6 +15,13 @@ CRONTABS = {
         "counselling.case_reminders_send",
         {"minute": "0", "hour": "8"},
     ),
+    # Every day at 07:00 https://crontab.guru/#0_7_*_*_*
+    "Outcomes: create the survey waves that fall due": (
+        "outcomes.surveys_schedule",
+        {"minute": "0", "hour": "7"},
+    ),
+    # Every day at 10:00 https://crontab.guru/#0_10_*_*_*
+    "Outcomes: survey reminders": ("outcomes.survey_reminders_send", {"minute": "0", "hour": "10"}),
     # Every day at 02:30 https://crontab.guru/#30_2_*_*_* (windows open and close by date)
     "Support menus: re-rank the open cases": (
         "support_menus.case_rankings_refresh_all",

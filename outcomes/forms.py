@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from outcomes.models import SurveyResponse
+
+DATE = forms.DateInput(attrs={"type": "date"})
+FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
+TARGET_SET_FIRST = _("Answer this only when an export target was set.")
+
+
+class SurveyForm(forms.ModelForm):
+    """The firm's answer (seed 001's questions), as the firm or a staff member enters it."""
+
+    destinations = forms.MultipleChoiceField(
+        label=_("Destinations"), required=False, choices=countries,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    own_efforts = forms.MultipleChoiceField(
+        label=_("What the firm did on its own besides the program"), required=False,
+        choices=SurveyResponse.OwnEffort.choices, widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    menus_used = forms.ModelMultipleChoiceField(
+        label=_("Support menus used"), required=False, queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["export_realised", "first_export_date", "destinations", "products",
+                  "amount_yen", "mode", "target_set", "target_achieved", "trajectory",
+                  "own_efforts", "menus_used", "fee_band", "satisfaction", "comments"]  # fmt: skip
+        widgets = {
+            "export_realised": forms.RadioSelect,
+            "first_export_date": DATE,
+            "comments": forms.Textarea(attrs={"rows": 3}),
+            "satisfaction": forms.Select(
+                choices=[("", "---------")] + [(i, i) for i in range(1, 6)]
+            ),
+        }
+
+    def __init__(self, *args, menus, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["menus_used"].queryset = menus
+        self.fields["export_realised"].choices = SurveyResponse.ExportRealised.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("export_realised") == SurveyResponse.ExportRealised.YES and not data.get(
+            "first_export_date"
+        ):
+            self.add_error("first_export_date", FIRST_EXPORT_DATE_REQUIRED)
+        if data.get("target_achieved") and data.get("target_set") != "yes":
+            self.add_error("target_achieved", TARGET_SET_FIRST)
+        return data
+
+
+class StaffSurveyForm(SurveyForm):
+    """An answer taken by phone or in a hearing: the source is recorded."""
+
+    source = forms.ChoiceField(
+        label=_("How the answer was taken"),
+        choices=[(SurveyResponse.Source.PHONE, SurveyResponse.Source.PHONE.label),
+                 (SurveyResponse.Source.HEARING, SurveyResponse.Source.HEARING.label)],
+    )  # fmt: skip

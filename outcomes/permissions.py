@@ -1,0 +1,27 @@
+"""Who may see which surveys: the one scoping rule every survey page uses."""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from core.roles import OFFICE_ROLES, Role
+from counselling.permissions import case_qs_visible_to
+from outcomes.models import Survey
+
+
+class SurveyPermission(StrEnum):
+    VIEW = "outcomes.view_survey"  # the surveys of a case, with their answers
+    ANSWER = "outcomes.add_surveyresponse"  # enter an answer taken by phone or in a hearing
+    RESEND = "outcomes.change_survey"  # send a fresh link by hand
+
+
+def survey_qs_visible_to(user) -> QuerySet[Survey]:
+    """Admins every survey; concierges and office leads the surveys of their office's cases.
+    Firms reach their own survey only through its signed link, never by id."""
+    surveys = Survey.objects.all()
+    role = user.role if user.is_authenticated else None
+    if role == Role.ADMIN:
+        return surveys
+    if role in OFFICE_ROLES:
+        return surveys.filter(case__in=case_qs_visible_to(user))
+    return surveys.none()

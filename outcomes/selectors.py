@@ -1,0 +1,46 @@
+"""Reads for outcomes, through survey_qs_visible_to (staff) or a signed link (firms)."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+
+from core.models import OutboundEmail
+from counselling.models import Case
+from outcomes.models import Survey
+from outcomes.permissions import survey_qs_visible_to
+from outcomes.services import survey_invite_key, survey_reminder_key
+from support_menus.models import SupportMenu
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    survey: Survey
+    bounced: bool  # an e-mail about it failed permanently
+
+
+def case_surveys(*, case: Case) -> list[SurveyRow]:
+    """The case's surveys with their delivery (two queries, whatever their number)."""
+    surveys = list(case.surveys.select_related("response").order_by("wave_months"))
+    keys = {
+        key: survey.pk
+        for survey in surveys
+        for key in (survey_invite_key(survey), survey_reminder_key(survey, 1),
+                    survey_reminder_key(survey, 2))
+    }  # fmt: skip
+    failed = {
+        keys[key]
+        for key in OutboundEmail.objects.filter(
+            idempotency_key__in=list(keys), status=OutboundEmail.Status.FAILED
+        ).values_list("idempotency_key", flat=True)
+    } if surveys else set()  # fmt: skip
+    return [SurveyRow(survey, survey.pk in failed) for survey in surveys]
+
+
+def survey_get(*, user, case: Case, pk: int) -> Survey:
+    queryset = survey_qs_visible_to(user).filter(case=case).select_related("response")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def survey_menus(*, survey: Survey):
+    """The menus a firm can say it used: those proposed on its case."""
+    return SupportMenu.objects.filter(proposals__case_id=survey.case_id).distinct().order_by("name")

@@ -1,0 +1,246 @@
+"""Writes for outcomes: follow-up surveys in waves, their signed links, reminders and answers.
+
+A survey row and every e-mail about it are written in the same transaction (the outbox), so a
+broker outage delays an e-mail but never loses it; every e-mail has an idempotency key (per
+survey, link and reminder number), so a sweep that runs twice sends nothing twice."""
+
+import calendar
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Min
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from core.models import User
+from core.services import email_enqueue
+from counselling.models import Case
+from counselling.services import case_email_record, case_realise
+from outcomes.models import Survey, SurveyResponse
+
+TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
+BATCH_SIZE = 1000
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Aug + 6
+    months is 28 or 29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+# --- Links -----------------------------------------------------------------------------------
+
+
+def survey_token_make(survey: Survey) -> str:
+    return signing.dumps({"s": survey.pk, "n": survey.token_nonce}, salt=TOKEN_SALT)
+
+
+def survey_from_token(token: str) -> Survey | None:
+    """The survey this link is for; None when it was tampered with, belongs to something
+    else, or was replaced by a newer link. (Whether it is still open is the caller's
+    question: an expired survey gets its own page.)"""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not payload.get("n"):
+        return None
+    return (
+        Survey.objects.select_related("case__registration__business", "case__registration__contact")
+        .filter(pk=payload.get("s"), token_nonce=payload["n"])
+        .first()
+    )
+
+
+def _survey_url(survey: Survey) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "outcomes:answer", args=[survey_token_make(survey)]
+    )
+
+
+def _survey_email(survey: Survey, *, key: str, template: str) -> None:
+    contact = survey.case.registration.contact
+    context = {"survey": survey, "contact": contact, "url": _survey_url(survey),
+               "business": survey.case.registration.business}  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"outcomes/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"outcomes/email/{template}_body.txt", context)
+        email_enqueue(key=key, to=contact.email, subject=subject, body=body)
+    case_email_record(case=survey.case, subject=subject, to=contact.email)
+
+
+def survey_invite_key(survey: Survey) -> str:
+    return f"survey:{survey.pk}:invite:{survey.token_nonce}"
+
+
+def survey_reminder_key(survey: Survey, number: int) -> str:
+    return f"survey:{survey.pk}:reminder:{number}"
+
+
+# --- Waves -----------------------------------------------------------------------------------
+
+
+def surveys_schedule(*, today: datetime.date) -> int:
+    """Create the surveys that fall due and e-mail each firm its link. A wave is due
+    `wave` months after the case's first proposal; one that has been due for longer than a
+    survey stays open is skipped (a late start does not flood a firm with old waves). Closed
+    cases and withdrawn registrations get none. Safe to run again: returns 0 the second time."""
+    waves = sorted(settings.SURVEY_WAVES_MONTHS)
+    window = datetime.timedelta(days=settings.SURVEY_OPEN_DAYS)
+    cases = (
+        Case.objects.exclude(status=Case.Status.CLOSED)
+        .filter(registration__status="registered")
+        .annotate(first_proposed=Min("proposals__proposed_on"))
+        .filter(first_proposed__lte=add_months(today, -waves[0]),
+                first_proposed__gt=add_months(today - window, -waves[-1]))
+        .values_list("pk", "first_proposed")
+        .order_by("pk")
+    )  # fmt: skip
+    created = 0
+    for start in range(0, cases.count(), BATCH_SIZE):
+        batch = list(cases[start : start + BATCH_SIZE])
+        existing = set(
+            Survey.objects.filter(case_id__in=[pk for pk, _first in batch]).values_list(
+                "case_id", "wave_months"
+            )
+        )
+        due = [
+            (pk, wave, add_months(first, wave))
+            for pk, first in batch
+            for wave in waves
+            if (pk, wave) not in existing and today - window < add_months(first, wave) <= today
+        ]
+        for pk, wave, due_on in due:
+            with transaction.atomic():
+                survey = Survey.objects.create(
+                    case_id=pk, wave_months=wave, due_on=due_on,
+                    closes_on=today + window, token_nonce=secrets.token_hex(16),
+                    sent_at=timezone.now(),
+                )  # fmt: skip
+                _survey_email(survey, key=survey_invite_key(survey), template="invite")
+            created += 1
+    return created
+
+
+def survey_reminders_send(*, today: datetime.date) -> int:
+    """Reminder 1 seven days and reminder 2 fourteen days after the link, to firms that have
+    not answered, opted out or let the survey close. Each reminder is marked in the same
+    transaction as its outbox row, and the outbox key makes a second send impossible."""
+    sent = 0
+    for number, days in enumerate(settings.SURVEY_REMINDER_DAYS, start=1):
+        field = f"reminder{number}_at"
+        cutoff = timezone.make_aware(
+            datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.max)
+        )
+        due = Survey.objects.filter(
+            answered_at__isnull=True, opted_out_at__isnull=True, closes_on__gte=today,
+            sent_at__lte=cutoff, **{f"{field}__isnull": True},
+        )  # fmt: skip
+        if number > 1:
+            due = due.filter(reminder1_at__isnull=False)
+        while True:
+            with transaction.atomic():
+                # Rows locked until marked; a concurrent sweep skips them.
+                batch = list(
+                    due.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("case__registration__business", "case__registration__contact")
+                    .order_by("sent_at", "pk")[:BATCH_SIZE]
+                )
+                for survey in batch:
+                    setattr(survey, field, timezone.now())
+                    survey.save(update_fields=[field, "updated_at"])
+                    _survey_email(survey, key=survey_reminder_key(survey, number),
+                                  template=f"reminder{number}")  # fmt: skip
+            sent += len(batch)
+            if len(batch) < BATCH_SIZE:
+                break
+    return sent
+
+
+@transaction.atomic
+def survey_resend(*, survey: Survey, actor: User) -> Survey:
+    """A fresh link by hand (the firm lost the e-mail or it bounced): the old link stops
+    working, and the survey stays open for another full period."""
+    survey.token_nonce = secrets.token_hex(16)
+    survey.sent_at = timezone.now()
+    survey.closes_on = max(survey.closes_on, timezone.localdate()
+                           + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS))  # fmt: skip
+    survey.updated_by = actor
+    survey.save(update_fields=["token_nonce", "sent_at", "closes_on", "updated_by", "updated_at"])
+    _survey_email(survey, key=survey_invite_key(survey), template="invite")
+    return survey
+
+
+@transaction.atomic
+def survey_opt_out(*, survey: Survey) -> Survey:
+    if survey.opted_out_at is None:
+        survey.opted_out_at = timezone.now()
+        survey.save(update_fields=["opted_out_at", "updated_at"])
+    return survey
+
+
+# --- Answers ---------------------------------------------------------------------------------
+
+ANSWER_FIELDS = (
+    "export_realised", "first_export_date", "destinations", "products", "amount_yen", "mode",
+    "target_set", "target_achieved", "trajectory", "own_efforts", "fee_band", "satisfaction",
+    "comments",
+)  # fmt: skip
+
+
+@transaction.atomic
+def survey_answer(*, survey: Survey, data: dict, source: str, actor: User | None = None):
+    """Save (or amend) the firm's answer. It is stored before anything is queued. An export
+    realised moves the case to realised with its date; the case's concierge is told."""
+    survey = (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("case__concierge", "case__registration__business")
+        .get(pk=survey.pk)
+    )
+    response = getattr(survey, "response", None) or SurveyResponse(survey=survey)
+    for field in ANSWER_FIELDS:
+        setattr(
+            response, field, data.get(field, SurveyResponse._meta.get_field(field).get_default())
+        )
+    response.source = source
+    response.answered_at = timezone.now()
+    response.updated_by = actor
+    if response.pk is None:
+        response.created_by = actor
+    response.full_clean(exclude=["survey"])
+    response.save()
+    response.menus_used.set(data.get("menus_used", []))
+    first_answer = survey.answered_at is None
+    survey.answered_at = response.answered_at
+    survey.save(update_fields=["answered_at", "updated_at"])
+    case = survey.case
+    if response.export_realised == SurveyResponse.ExportRealised.YES:
+        case_realise(
+            case=case, on=response.first_export_date or timezone.localdate(), actor=actor,
+            summary=gettext("export reported in the %(wave)s-month survey")
+            % {"wave": survey.wave_months},
+        )  # fmt: skip
+    if case.concierge and case.concierge.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            body = render_to_string(
+                "outcomes/email/answered_body.txt",
+                {"survey": survey, "response": response, "case": case,
+                 "site_url": settings.SITE_URL.rstrip("/"), "first_answer": first_answer},
+            )  # fmt: skip
+            email_enqueue(
+                key=f"survey:{survey.pk}:answered:{response.answered_at.isoformat()}",
+                to=case.concierge.email,
+                subject=gettext("Survey answered: %(name)s")
+                % {"name": case.registration.business.name},
+                body=body,
+            )
+    return response

@@ -1,0 +1,153 @@
+"""Survey waves, links, reminders and answers against the database (time travel with
+freezegun; e-mails are outbox rows)."""
+
+import datetime
+import re
+
+import pytest
+from django.core import signing
+from freezegun import freeze_time
+
+from core.models import OutboundEmail
+from counselling.models import Case
+from counselling.tests.factories import CaseFactory
+from outcomes import services
+from outcomes.models import Survey, SurveyResponse
+from outcomes.tests.factories import SurveyFactory
+from registrations.services import consent_token_make
+from support_menus.models import Proposal
+from support_menus.tests.factories import SupportMenuFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2026, 1, 15), 6, D(2026, 7, 15)),
+        (D(2026, 8, 31), 6, D(2027, 2, 28)),
+        (D(2027, 8, 31), 6, D(2028, 2, 29)),
+        (D(2026, 11, 30), 12, D(2027, 11, 30)),
+        (D(2026, 12, 31), 36, D(2029, 12, 31)),
+        (D(2026, 3, 31), -1, D(2026, 2, 28)),
+        (D(2026, 1, 10), -6, D(2025, 7, 10)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_last_of_a_shorter_month(day, months, expected):
+    assert services.add_months(day, months) == expected
+
+
+def proposed_case(on: datetime.date, **case_fields) -> Case:
+    case = CaseFactory(**{"status": Case.Status.SUPPORT, "stage": "challenge", **case_fields})
+    Proposal.objects.create(case=case, menu=SupportMenuFactory(), score=30, proposed_on=on)
+    return case
+
+
+def test_a_wave_falls_due_six_months_after_the_first_proposal_and_is_sent_once():
+    case = proposed_case(D(2026, 1, 20))
+    with freeze_time("2026-07-19"):
+        assert services.surveys_schedule(today=D(2026, 7, 19)) == 0
+    with freeze_time("2026-07-20"):
+        assert services.surveys_schedule(today=D(2026, 7, 20)) == 1
+        assert services.surveys_schedule(today=D(2026, 7, 20)) == 0
+    survey = Survey.objects.get()
+    assert (survey.case, survey.wave_months, survey.due_on) == (case, 6, D(2026, 7, 20))
+    assert survey.closes_on == D(2026, 9, 18)
+    email = OutboundEmail.objects.get(idempotency_key=services.survey_invite_key(survey))
+    assert email.to == case.registration.contact.email
+    token = re.search(r"/survey/([^/\s]+)/", email.body).group(1)
+    assert services.survey_from_token(token) == survey
+    assert case.events.filter(kind="email").exists()
+
+
+def test_a_late_start_sends_only_the_waves_still_open_not_every_old_one():
+    proposed_case(D(2024, 1, 10))  # 6 and 12 months long past, 24 months due 2026-01-10
+    with freeze_time("2026-02-01"):
+        assert services.surveys_schedule(today=D(2026, 2, 1)) == 1
+    assert list(Survey.objects.values_list("wave_months", flat=True)) == [24]
+
+
+def test_closed_cases_and_withdrawn_registrations_get_no_survey():
+    proposed_case(D(2026, 1, 20), status=Case.Status.CLOSED, close_reason="declined")
+    withdrawn = proposed_case(D(2026, 1, 20))
+    withdrawn.registration.status = "withdrawn"
+    withdrawn.registration.save(update_fields=["status"])
+    CaseFactory(status=Case.Status.COUNSELLING)  # no proposal: no wave
+    with freeze_time("2026-07-20"):
+        assert services.surveys_schedule(today=D(2026, 7, 20)) == 0
+
+
+def test_reminders_go_after_7_and_14_days_once_each():
+    with freeze_time("2026-07-01 09:00"):
+        survey = SurveyFactory()
+    for day, expected in [(D(2026, 7, 7), 0), (D(2026, 7, 8), 1), (D(2026, 7, 8), 0),
+                          (D(2026, 7, 14), 0), (D(2026, 7, 15), 1), (D(2026, 7, 30), 0)]:  # fmt: skip
+        with freeze_time(day):
+            assert services.survey_reminders_send(today=day) == expected, day
+    survey.refresh_from_db()
+    assert survey.reminder1_at.date() == D(2026, 7, 8)
+    assert survey.reminder2_at.date() == D(2026, 7, 15)
+    keys = set(OutboundEmail.objects.values_list("idempotency_key", flat=True))
+    assert keys == {services.survey_reminder_key(survey, 1), services.survey_reminder_key(survey, 2)}
+
+
+@pytest.mark.parametrize("state", ["answered", "opted_out", "expired"])
+def test_no_reminder_after_an_answer_an_opt_out_or_expiry(state):
+    with freeze_time("2026-07-01 09:00"):
+        survey = SurveyFactory()
+    if state == "answered":
+        services.survey_answer(survey=survey, data={"export_realised": "no"}, source="web")
+    elif state == "opted_out":
+        services.survey_opt_out(survey=survey)
+    else:
+        Survey.objects.filter(pk=survey.pk).update(closes_on=D(2026, 7, 5))
+    with freeze_time("2026-07-20"):
+        assert services.survey_reminders_send(today=D(2026, 7, 20)) == 0
+    assert not OutboundEmail.objects.filter(idempotency_key__contains="reminder").exists()
+
+
+def test_a_link_is_refused_when_tampered_with_foreign_or_replaced():
+    survey = SurveyFactory()
+    token = services.survey_token_make(survey)
+    assert services.survey_from_token(token) == survey
+    assert services.survey_from_token(token[:-2] + "xx") is None
+    assert services.survey_from_token(consent_token_make(survey.case.registration)) is None
+    assert services.survey_from_token(signing.dumps({"s": survey.pk})) is None
+    services.survey_resend(survey=survey, actor=None)
+    assert services.survey_from_token(token) is None
+    assert services.survey_from_token(services.survey_token_make(survey)) == survey
+
+
+def test_an_export_realised_moves_the_case_to_realised_with_its_date_and_tells_the_concierge(
+    users,
+):
+    from core.roles import Role
+
+    case = proposed_case(D(2026, 1, 20), concierge=users[Role.CONCIERGE])
+    survey = SurveyFactory(case=case)
+    response = services.survey_answer(
+        survey=survey, source="web",
+        data={"export_realised": "yes", "first_export_date": D(2026, 5, 10),
+              "destinations": ["US", "TW"], "trajectory": "increased",
+              "own_efforts": ["pr", "own_ec"], "fee_band": "le100k"},
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert case.status == Case.Status.REALISED
+    assert case.realised_on == D(2026, 5, 10)
+    assert sorted(str(c) for c in response.destinations) == ["TW", "US"]
+    assert OutboundEmail.objects.filter(to=users[Role.CONCIERGE].email).count() == 1
+    survey.refresh_from_db()
+    assert survey.answered_at is not None
+
+
+def test_amending_updates_the_one_answer():
+    survey = SurveyFactory()
+    services.survey_answer(survey=survey, data={"export_realised": "negotiating"}, source="web")
+    services.survey_answer(
+        survey=survey, data={"export_realised": "no", "comments": "来年に再挑戦"}, source="web"
+    )
+    response = SurveyResponse.objects.get()
+    assert (response.export_realised, response.comments) == ("no", "来年に再挑戦")
+    assert response.history.count() == 2
