@@ -39,10 +39,21 @@ class SurveyForm(forms.ModelForm):
             ),
         }
 
+    # Short lists read best as radio buttons, with no "---------" entry: leaving a question
+    # unanswered is allowed.
+    RADIOS = ("mode", "target_set", "target_achieved", "trajectory", "fee_band")
+
     def __init__(self, *args, menus, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["menus_used"].queryset = menus
         self.fields["export_realised"].choices = SurveyResponse.ExportRealised.choices
+        for name in self.RADIOS:
+            field = self.fields[name]
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+            field.widget = forms.RadioSelect(choices=field.choices)
+        if menus.exists():
+            self.fields["menus_used"].queryset = menus
+        else:
+            del self.fields["menus_used"]
 
     def clean(self):
         data = super().clean()

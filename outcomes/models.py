@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -57,7 +58,7 @@ class SurveyResponse(BaseModel):
 
     class ExportRealised(models.TextChoices):
         YES = "yes", _("Yes, exported")
-        NO = "no", _("No")
+        NO = "no", pgettext_lazy("export realised", "No")
         NEGOTIATING = "negotiating", _("In negotiation")
 
     class Mode(models.TextChoices):

@@ -82,15 +82,19 @@ def test_closed_cases_and_withdrawn_registrations_get_no_survey():
 def test_reminders_go_after_7_and_14_days_once_each():
     with freeze_time("2026-07-01 09:00"):
         survey = SurveyFactory()
-    for day, expected in [(D(2026, 7, 7), 0), (D(2026, 7, 8), 1), (D(2026, 7, 8), 0),
-                          (D(2026, 7, 14), 0), (D(2026, 7, 15), 1), (D(2026, 7, 30), 0)]:  # fmt: skip
+    runs = [(D(2026, 7, 7), 0), (D(2026, 7, 8), 1), (D(2026, 7, 8), 0),
+            (D(2026, 7, 14), 0), (D(2026, 7, 15), 1), (D(2026, 7, 30), 0)]  # fmt: skip
+    for day, expected in runs:
         with freeze_time(day):
             assert services.survey_reminders_send(today=day) == expected, day
     survey.refresh_from_db()
     assert survey.reminder1_at.date() == D(2026, 7, 8)
     assert survey.reminder2_at.date() == D(2026, 7, 15)
     keys = set(OutboundEmail.objects.values_list("idempotency_key", flat=True))
-    assert keys == {services.survey_reminder_key(survey, 1), services.survey_reminder_key(survey, 2)}
+    assert keys == {
+        services.survey_reminder_key(survey, 1),
+        services.survey_reminder_key(survey, 2),
+    }
 
 
 @pytest.mark.parametrize("state", ["answered", "opted_out", "expired"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from core.demo import demo_users_ensure
 from core.models import Prefecture
 from core.roles import Role
+from outcomes.demo import surveys_seed
 from registrations.demo import business_demo_login_link, businesses_seed
 from registrations.models import Business
 from support_menus.demo import catalogue_seed, proposals_seed, rankings_seed
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             if not existing:
                 businesses_seed(n=n, seed=options["seed"])
                 proposals_seed(seed=options["seed"])
+                surveys_seed(seed=options["seed"])
                 rankings_seed()
             business_demo_login_link(
                 user=next(user for login, user in logins if login.role == Role.BUSINESS)

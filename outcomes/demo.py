@@ -1,0 +1,55 @@
+"""Demo surveys for seed_demo: the 6-month wave on cases whose first proposal is that old,
+answered for cases in follow-up or realised (in bulk; no e-mails are queued)."""
+
+import datetime
+import random
+import secrets
+
+from django.db.models import Min
+from django.utils import timezone
+
+from counselling.models import Case
+from outcomes.models import Survey, SurveyResponse
+from outcomes.services import add_months
+
+EFFORTS = [code for code, _label in SurveyResponse.OwnEffort.choices]
+FEES = [code for code, _label in SurveyResponse.FeeBand.choices]
+
+
+def surveys_seed(*, seed: int) -> int:
+    rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not secrets)
+    today = timezone.localdate()
+    cases = (
+        Case.objects.exclude(status=Case.Status.CLOSED)
+        .annotate(first_proposed=Min("proposals__proposed_on"))
+        .filter(first_proposed__lte=add_months(today, -6))
+        .values_list("pk", "status", "first_proposed", "realised_on")
+    )
+    surveys, answers = [], []
+    for pk, status, first, realised_on in cases:
+        due = add_months(first, 6)
+        sent = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)))
+        answered = status in (Case.Status.FOLLOW_UP, Case.Status.REALISED) or rng.random() < 0.3
+        survey = Survey(
+            case_id=pk, wave_months=6, due_on=due, closes_on=due + datetime.timedelta(days=60),
+            token_nonce=secrets.token_hex(16), sent_at=sent,
+            reminder1_at=None if answered else sent + datetime.timedelta(days=7),
+            answered_at=sent + datetime.timedelta(days=rng.randint(1, 20)) if answered else None,
+        )  # fmt: skip
+        surveys.append(survey)
+        if answered:
+            realised = status == Case.Status.REALISED
+            answers.append((survey, SurveyResponse(
+                export_realised="yes" if realised else rng.choice(["no", "negotiating"]),
+                first_export_date=realised_on or (due - datetime.timedelta(days=30))
+                if realised else None,
+                trajectory=rng.choice(["increased", "flat", "decreased"]) if realised else "",
+                target_set=rng.choice(["yes", "no"]),
+                own_efforts=rng.sample(EFFORTS, rng.randint(0, 2)), fee_band=rng.choice(FEES),
+                source=rng.choice(["web", "web", "phone"]), answered_at=survey.answered_at,
+            )))  # fmt: skip
+    Survey.objects.bulk_create(surveys, batch_size=5000)
+    for survey, answer in answers:
+        answer.survey = survey
+    SurveyResponse.objects.bulk_create([answer for _survey, answer in answers], batch_size=5000)
+    return len(surveys)
