@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_prefecture",
         "core.view_organisation",
         "registrations.view_business",
+        "outcomes.view_outcome_report",
     ),
 }
 

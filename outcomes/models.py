@@ -141,6 +141,7 @@ class SurveyResponse(BaseModel):
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        permissions = [("view_outcome_report", _("Can view the outcome report"))]
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.export_realised}"

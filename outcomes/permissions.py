@@ -13,6 +13,7 @@ class SurveyPermission(StrEnum):
     VIEW = "outcomes.view_survey"  # the surveys of a case, with their answers
     ANSWER = "outcomes.add_surveyresponse"  # enter an answer taken by phone or in a hearing
     RESEND = "outcomes.change_survey"  # send a fresh link by hand
+    REPORT = "outcomes.view_outcome_report"  # the outcome report (aggregates only)
 
 
 def survey_qs_visible_to(user) -> QuerySet[Survey]:

@@ -5,6 +5,7 @@ from outcomes import views
 app_name = "outcomes"
 
 urlpatterns = [
+    path("reports/outcomes/", views.OutcomeReportView.as_view(), name="report"),
     path("survey/<str:token>/", views.SurveyAnswerView.as_view(), name="answer"),
     path("survey/<str:token>/opt-out/", views.SurveyOptOutView.as_view(), name="opt-out"),
     path(

@@ -1,5 +1,9 @@
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +13,9 @@ from django.views.generic import TemplateView
 from counselling import selectors as case_selectors
 from outcomes import selectors, services
 from outcomes.forms import StaffSurveyForm, SurveyForm
+from outcomes.models import SurveyResponse
 from outcomes.permissions import SurveyPermission
+from outcomes.report import CSV_HEADER, OWN_EFFORTS, PAID_FEE_BANDS, TRAJECTORIES, pct
 
 
 def _answer_initial(survey) -> dict:
@@ -121,3 +127,55 @@ class SurveyResendView(PermissionRequiredMixin, View):
             request, _("A fresh link was e-mailed to the firm; the old one no longer works.")
         )
         return redirect("counselling:case-detail", pk=case.pk)
+
+
+def outcome_report_csv(figures) -> str:
+    """The report as CSV: the required columns in order, then each own effort's count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for group in figures:
+        writer.writerow(["" if value is None else value for value in group.csv_row()])
+    return out.getvalue()
+
+
+class OutcomeReportView(PermissionRequiredMixin, TemplateView):
+    """Seed 001's tables for ministry staff: success, target achievement, trajectory, own
+    efforts and acceptable fees, per support-menu category, stage or region."""
+
+    permission_required = SurveyPermission.REPORT
+    template_name = "outcomes/outcome_report.html"
+
+    def get(self, request):
+        group_by = request.GET.get("group_by", "menu_category")
+        if group_by not in selectors.GROUP_BY:
+            group_by = "menu_category"
+        figures = selectors.outcome_report(group_by=group_by)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(outcome_report_csv(figures), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="outcomes-{group_by}.csv"'
+            return response
+        labels = selectors.group_labels(group_by)
+        rows = [
+            {"group": g.group, "label": labels.get(g.group, g.group), "figures": g,
+             "succeeded_pct": pct(g.succeeded, g.respondents),
+             "target_achieved_pct": g.share_of_successes(g.target_achieved),
+             "target_missed_pct": g.share_of_successes(g.target_missed_or_unset),
+             "trajectory": [g.share_of_successes(g.trajectory[t]) for t in TRAJECTORIES],
+             "efforts": [g.share_of_successes(g.own_efforts[e]) for e in OWN_EFFORTS],
+             "fees": [g.share_of_payers(g.fee_bands[band]) for band in PAID_FEE_BANDS]}
+            for g in figures
+        ]  # fmt: skip
+        return self.render_to_response(self.get_context_data(
+            rows=rows, group_by=group_by,
+            group_choices=[(value, GROUP_BY_LABELS[value]) for value in selectors.GROUP_BY],
+            trajectories=TRAJECTORY_LABELS, efforts=SurveyResponse.OwnEffort.choices,
+            fee_bands=[(band, SurveyResponse.FeeBand(band).label) for band in PAID_FEE_BANDS],
+        ))  # fmt: skip
+
+
+GROUP_BY_LABELS = {
+    "menu_category": _("Support-menu category"), "stage": _("Stage"),
+    "region": _("METI region"), "none": _("No grouping"),
+}  # fmt: skip
+TRAJECTORY_LABELS = [(value, SurveyResponse.Trajectory(value).label) for value in TRAJECTORIES]
