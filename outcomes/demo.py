@@ -4,6 +4,7 @@ answered for cases in follow-up or realised (in bulk; no e-mails are queued)."""
 import datetime
 import random
 import secrets
+from collections import defaultdict
 
 from django.db.models import Min
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from counselling.models import Case
 from outcomes.models import Survey, SurveyResponse
 from outcomes.services import add_months
+from support_menus.models import Proposal
 
 EFFORTS = [code for code, _label in SurveyResponse.OwnEffort.choices]
 FEES = [code for code, _label in SurveyResponse.FeeBand.choices]
@@ -44,7 +46,8 @@ def surveys_seed(*, seed: int) -> int:
                 first_export_date=realised_on or (due - datetime.timedelta(days=30))
                 if realised else None,
                 trajectory=rng.choice(["increased", "flat", "decreased"]) if realised else "",
-                target_set=rng.choice(["yes", "no"]),
+                target_set=(target_set := rng.choice(["yes", "no"])),
+                target_achieved=rng.choice(["yes", "no"]) if target_set == "yes" else "",
                 own_efforts=rng.sample(EFFORTS, rng.randint(0, 2)), fee_band=rng.choice(FEES),
                 source=rng.choice(["web", "web", "phone"]), answered_at=survey.answered_at,
             )))  # fmt: skip
@@ -52,4 +55,17 @@ def surveys_seed(*, seed: int) -> int:
     for survey, answer in answers:
         answer.survey = survey
     SurveyResponse.objects.bulk_create([answer for _survey, answer in answers], batch_size=5000)
+    # The menus a firm used: those adopted or completed on its case.
+    used = defaultdict(list)
+    for case_id, menu_id in Proposal.objects.filter(
+        case_id__in=[survey.case_id for survey, _answer in answers],
+        status__in=[Proposal.Status.ADOPTED, Proposal.Status.COMPLETED],
+    ).values_list("case_id", "menu_id"):
+        used[case_id].append(menu_id)
+    Through = SurveyResponse.menus_used.through
+    Through.objects.bulk_create(
+        [Through(surveyresponse_id=answer.pk, supportmenu_id=menu_id)
+         for survey, answer in answers for menu_id in used[survey.case_id]],
+        batch_size=5000,
+    )  # fmt: skip
     return len(surveys)
