@@ -20,6 +20,7 @@ from core.models import OutboundEmail, User
 from core.services import email_outbox_dispatch
 from counselling.models import Case, CounsellingSession
 from counselling.permissions import case_qs_visible_to
+from outcomes import bench as survey_bench
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
 from support_menus import bench as menu_bench
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             "--broker-url", default="redis://127.0.0.1:6379/15",
             help="also re-rank through a real worker on this Redis broker ('' to skip)",
         )  # fmt: skip
+        parser.add_argument(
+            "--surveys", type=int, default=300_000, help="top the surveys up to this many"
+        )
         parser.add_argument(
             "--menus", type=int, default=300, help="top the catalogue up to this many menus"
         )
@@ -77,6 +81,8 @@ class Command(BaseCommand):
         rows += menu_bench.catalogue_top_up(options["menus"])
         rows += self._pages(options["repeat"])
         rows += menu_bench.ranking_rows(repeat=options["repeat"], broker_url=options["broker_url"])
+        rows += survey_bench.surveys_top_up(options["surveys"])
+        rows += survey_bench.sweep_rows()
         rows.append(self._outbox_job())
 
         n = Business.objects.count()
