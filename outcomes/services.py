@@ -198,8 +198,12 @@ ANSWER_FIELDS = (
 
 
 @transaction.atomic
-def survey_answer(*, survey: Survey, data: dict, source: str, actor: User | None = None):
-    """Save (or amend) the firm's answer. It is stored before anything is queued. An export
+def survey_answer(
+    *, survey: Survey, data: dict, source: str, actor: User | None = None,
+    answered_at: datetime.datetime | None = None,
+):  # fmt: skip
+    """Save (or amend) the firm's answer, dated now unless `answered_at` says when it was
+    given (a hearing imported later). It is stored before anything is queued. An export
     realised moves the case to realised with its date; the case's concierge is told."""
     survey = (
         Survey.objects.select_for_update(of=("self",))
@@ -212,7 +216,7 @@ def survey_answer(*, survey: Survey, data: dict, source: str, actor: User | None
             response, field, data.get(field, SurveyResponse._meta.get_field(field).get_default())
         )
     response.source = source
-    response.answered_at = timezone.now()
+    response.answered_at = answered_at or timezone.now()
     response.updated_by = actor
     if response.pk is None:
         response.created_by = actor
