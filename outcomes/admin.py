@@ -1,6 +1,18 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from outcomes.importing import (
+    COLUMNS,
+    LEGACY_COLUMNS,
+    SurveyFileError,
+    problems_message,
+    survey_results_import,
+)
 from outcomes.models import Survey, SurveyResponse
 
 
@@ -28,8 +40,52 @@ class SurveyAdmin(ReadOnlyAdmin):
     raw_id_fields = ("case",)
 
 
+class SurveyResultsImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (UTF-8 or Shift_JIS)"))
+    create_missing = forms.BooleanField(
+        label=_("Create firms that are not registered (participants from before this system)"),
+        required=False,
+    )
+
+
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ReadOnlyAdmin):
+    """Answers are looked up here; results taken by phone or in hearings are imported from
+    a CSV file (the `import_survey_results` command's columns): check first, then import."""
+
     list_display = ("survey", "export_realised", "trajectory", "fee_band", "source", "answered_at")
     list_filter = ("export_realised", "source", "trajectory")
     list_select_related = ("survey",)
+    change_list_template = "admin/outcomes/surveyresponse/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="outcomes_surveyresponse_import"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def import_view(self, request):
+        if not request.user.has_perm("outcomes.add_surveyresponse"):
+            raise PermissionDenied
+        result = None
+        form = SurveyResultsImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = survey_results_import(
+                    upload.read(), dry_run="import" not in request.POST,
+                    create_missing=form.cleaned_data["create_missing"],
+                )  # fmt: skip
+            except SurveyFileError as error:
+                form.add_error("file", str(error))
+            else:
+                result.summary_text = (
+                    problems_message(result) if result.errors else result.summary(upload.name)
+                )
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "result": result, "title": _("Import survey results"), "columns": COLUMNS,
+            "optional": LEGACY_COLUMNS,
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/outcomes/surveyresponse/import.html", context)

@@ -448,3 +448,53 @@ def test_full_width_digits_and_a_corporate_number_with_hyphens_are_accepted(tmp_
     run(path)
 
     assert Survey.objects.get().case == case
+
+
+# --- The admin import -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, users):
+    client.force_login(users[Role.ADMIN])
+    return client
+
+
+def _upload(client, path, *, button):
+    from django.urls import reverse
+
+    with path.open("rb") as handle:
+        return client.post(reverse("admin:outcomes_surveyresponse_import"),
+                           {"file": handle, button: "1"})  # fmt: skip
+
+
+def test_the_admin_checks_a_shift_jis_file_then_imports_it(admin_client, case, tmp_path):
+    ref = case.registration.reference
+    path = write(tmp_path, line(registration_ref=ref, products="清酒"), encoding="cp932")
+    response = _upload(admin_client, path, button="check")
+    assert response.status_code == 200
+    assert "1" in response.context["result"].summary_text
+    assert not SurveyResponse.objects.exists()  # a check saves nothing
+    response = _upload(admin_client, path, button="import")
+    assert response.context["result"].created == 1
+    assert SurveyResponse.objects.get().products == "清酒"
+
+
+def test_the_admin_import_lists_row_numbered_problems_and_imports_nothing(
+    admin_client, case, tmp_path
+):
+    ref = case.registration.reference
+    path = write(tmp_path, line(registration_ref=ref), line(registration_ref="EX-0000-NONE-0000"))
+    response = _upload(admin_client, path, button="import")
+    errors = response.context["result"].errors
+    assert errors
+    assert all("2" in error for error in errors)
+    assert 'data-testid="survey-import-errors"' in response.content.decode()
+    assert not SurveyResponse.objects.exists()
+
+
+def test_only_admins_reach_the_admin_import(client, users):
+    from django.urls import reverse
+
+    client.force_login(users[Role.CONCIERGE])
+    response = client.get(reverse("admin:outcomes_surveyresponse_import"))
+    assert response.status_code == 302  # not staff: the admin sends them to its login
