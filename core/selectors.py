@@ -4,6 +4,7 @@ from django.db.models import Count
 
 from core.models import OutboundEmail, Prefecture, User
 from core.roles import Role
+from counselling.models import Case
 from registrations import selectors as registration_selectors
 from support_menus import selectors as menu_selectors
 
@@ -24,6 +25,11 @@ def user_count_by_role() -> list[dict]:
         .order_by()
     )
     return [{"role": role, "label": role.label, "count": counts.get(role, 0)} for role in Role]
+
+
+def realised_export_count() -> int:
+    """Cases whose export was realised (an aggregate: the ministry sees no case itself)."""
+    return Case.objects.filter(status=Case.Status.REALISED).count()
 
 
 def home_context(*, user: User) -> dict:
@@ -47,6 +53,7 @@ def home_context(*, user: User) -> dict:
         return {
             "region_counts": registration_selectors.business_count_by_region(user=user),
             "business_count": registration_selectors.business_count(user=user),
+            "realised_count": realised_export_count(),
         }
     if role == Role.ADMIN:
         return {

@@ -116,3 +116,34 @@ def test_the_worker_re_ranks_every_open_case_in_chunk_tasks(worker):
     assert set(stored) == {case.pk for case in open_cases}
     assert closed.pk not in stored
     assert all(r.top_menu is not None and r.eligible_count >= 1 for r in stored.values())
+
+
+def test_survey_answers_and_reminders_are_kept_when_the_broker_is_down(client, broker_down):
+    """The answer is saved and the reminders are written to the outbox; the periodic
+    outbox run sends them once the broker is back."""
+    import datetime
+
+    from django.utils import timezone
+
+    from outcomes.models import SurveyResponse
+    from outcomes.services import survey_reminder_key, survey_reminders_send, survey_token_make
+    from outcomes.tests.factories import SurveyFactory
+
+    eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+    concierge = UserFactory(role=Role.CONCIERGE, email="concierge@example.jp")
+    answered = SurveyFactory(case__concierge=concierge)
+    waiting = SurveyFactory(sent_at=eight_days_ago)
+    url = reverse("outcomes:answer", args=[survey_token_make(answered)])
+    assert client.post(url, {"export_realised": "negotiating"}).status_code == 200
+    assert SurveyResponse.objects.get().survey == answered
+    assert OutboundEmail.objects.get(to="concierge@example.jp").status == "pending"
+    assert survey_reminders_send(today=timezone.localdate()) == 1
+    reminder = OutboundEmail.objects.get(idempotency_key=survey_reminder_key(waiting, 1))
+    assert reminder.status == OutboundEmail.Status.PENDING
+
+    celery_app.conf.task_always_eager = True
+    from core.tasks import email_outbox_dispatch_task
+
+    email_outbox_dispatch_task.apply().get()
+    reminder.refresh_from_db()
+    assert reminder.status == OutboundEmail.Status.SENT

@@ -131,6 +131,18 @@ def test_ministry_sees_counts_per_meti_region(client, users):
     assert rows["okinawa"] == 0
 
 
+def test_ministry_sees_how_many_exports_were_realised(client, users):
+    from counselling.models import Case
+    from counselling.tests.factories import CaseFactory
+
+    CaseFactory.create_batch(2, status=Case.Status.REALISED, close_reason="realised")
+    CaseFactory(status=Case.Status.SUPPORT)
+    client.force_login(users[Role.MINISTRY])
+    response = client.get("/")
+    assert response.context["realised_count"] == 2
+    assert 'data-testid="realised-count">2<' in response.text
+
+
 def test_admin_site_is_open_to_the_admin_role_only(client, users):
     client.force_login(users[Role.ADMIN])
     assert client.get(reverse("admin:index")).status_code == 200
