@@ -86,3 +86,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """For rows that change only through their services (so the timeline, e-mails and
+    audit stay whole): the admin looks them up, with their history, and never edits them."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyHistoryAdmin
 from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
@@ -16,24 +16,8 @@ from outcomes.importing import (
 from outcomes.models import Survey, SurveyResponse
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Surveys and answers change only through their services (links, reminders, the case
-    page), so the admin shows them with their history and never edits them."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Survey)
-class SurveyAdmin(ReadOnlyAdmin):
+class SurveyAdmin(ReadOnlyHistoryAdmin):
     list_display = ("case", "wave_months", "due_on", "sent_at", "reminder1_at", "reminder2_at",
                     "answered_at", "opted_out_at", "closes_on")  # fmt: skip
     list_filter = ("wave_months",)
@@ -49,7 +33,7 @@ class SurveyResultsImportForm(forms.Form):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyAdmin):
+class SurveyResponseAdmin(ReadOnlyHistoryAdmin):
     """Answers are looked up here; results taken by phone or in hearings are imported from
     a CSV file (the `import_survey_results` command's columns): check first, then import."""
 

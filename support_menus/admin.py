@@ -4,6 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyHistoryAdmin
 from core.models import DestinationRegion
 from counselling.models import Stage
 from registrations.models import ChallengeType
@@ -78,23 +79,13 @@ class SupportMenuAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(SimpleHistoryAdmin):
+class ProposalAdmin(ReadOnlyHistoryAdmin):
+    """Proposals change only through the case page (services, timeline, e-mail)."""
+
     list_display = ("case", "menu", "status", "score", "proposed_on", "decided_on")
     list_filter = ("status",)
     list_select_related = ("menu",)
     raw_id_fields = ("case", "menu")
-    show_full_result_count = False
-
-    # Proposals change only through the case page (services, timeline, e-mail); here they
-    # are looked up, with their history.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseMenuRanking)
