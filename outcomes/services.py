@@ -119,10 +119,14 @@ def surveys_schedule(*, today: datetime.date) -> int:
             for wave in waves
             if (pk, wave) not in existing and today - window < add_months(first, wave) <= today
         ]
+        # The e-mails need each case's firm and contact: one query for the batch.
+        case_of = Case.objects.select_related(
+            "registration__business", "registration__contact"
+        ).in_bulk({pk for pk, _wave, _due in due})
         for pk, wave, due_on in due:
             with transaction.atomic():
                 survey = Survey.objects.create(
-                    case_id=pk, wave_months=wave, due_on=due_on,
+                    case=case_of[pk], wave_months=wave, due_on=due_on,
                     closes_on=today + window, token_nonce=secrets.token_hex(16),
                     sent_at=timezone.now(),
                 )  # fmt: skip
