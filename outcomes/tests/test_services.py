@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 from freezegun import freeze_time
 
 from core.models import OutboundEmail
@@ -155,3 +156,26 @@ def test_amending_updates_the_one_answer():
     response = SurveyResponse.objects.get()
     assert (response.export_realised, response.comments) == ("no", "来年に再挑戦")
     assert response.history.count() == 2
+
+
+def test_the_beat_schedules_name_registered_tasks_that_run():
+    """Every schedule setup_periodic_tasks creates points at a task the worker knows, and
+    the survey tasks run through Celery (eagerly here) on today's date."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery_app import app
+    from outcomes.tasks import survey_reminders_send_task, surveys_schedule_task
+
+    call_command("setup_periodic_tasks", stdout=StringIO())
+    names = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {"outcomes.surveys_schedule", "outcomes.survey_reminders_send",
+            "support_menus.case_rankings_refresh_all"} <= names  # fmt: skip
+    app.loader.import_default_modules()  # autodiscovery, as a worker does at start
+    assert names <= set(app.tasks)
+    proposed_case(timezone.localdate() - datetime.timedelta(days=200))
+    SurveyFactory(sent_at=timezone.now() - datetime.timedelta(days=8))
+    assert surveys_schedule_task.apply().get() == 1
+    assert survey_reminders_send_task.apply().get() == 1
