@@ -8,6 +8,7 @@ urlpatterns = [
     path("reports/outcomes/", views.OutcomeReportView.as_view(), name="report"),
     path("survey/<str:token>/", views.SurveyAnswerView.as_view(), name="answer"),
     path("survey/<str:token>/opt-out/", views.SurveyOptOutView.as_view(), name="opt-out"),
+    path("survey/<str:token>/done/", views.SurveyDoneView.as_view(), name="done"),
     path(
         "cases/<int:pk>/surveys/<int:survey_pk>/answer/",
         views.SurveyStaffAnswerView.as_view(),

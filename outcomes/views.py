@@ -64,11 +64,19 @@ class SurveyAnswerView(View):
         form = self._form(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
-        services.survey_answer(
-            survey=self.survey, data=form.cleaned_data, source="web",
-        )  # fmt: skip
-        return render(request, "outcomes/survey_done.html",
-                      {"survey": self.survey, "token": token})  # fmt: skip
+        services.survey_answer(survey=self.survey, data=form.cleaned_data, source="web")
+        # Post/redirect/get: reloading the thank-you page does not send the answers again.
+        return redirect("outcomes:done", token=token)
+
+
+class SurveyDoneView(SurveyAnswerView):
+    """The thank-you page, with the way back to amend the answers."""
+
+    def get(self, request, token):
+        return render(request, "outcomes/survey_done.html", {"survey": self.survey, "token": token})
+
+    def post(self, request, token):
+        return redirect("outcomes:answer", token=token)
 
 
 class SurveyOptOutView(View):

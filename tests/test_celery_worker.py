@@ -134,7 +134,7 @@ def test_survey_answers_and_reminders_are_kept_when_the_broker_is_down(client, b
     answered = SurveyFactory(case__concierge=concierge)
     waiting = SurveyFactory(sent_at=eight_days_ago)
     url = reverse("outcomes:answer", args=[survey_token_make(answered)])
-    assert client.post(url, {"export_realised": "negotiating"}).status_code == 200
+    assert client.post(url, {"export_realised": "negotiating"}).status_code == 302
     assert SurveyResponse.objects.get().survey == answered
     assert OutboundEmail.objects.get(to="concierge@example.jp").status == "pending"
     assert survey_reminders_send(today=timezone.localdate()) == 1

@@ -38,7 +38,9 @@ def test_the_firm_answers_without_signing_in_and_can_amend(client, survey):
         "export_realised": "yes", "first_export_date": "2026-05-10", "destinations": ["US"],
         "trajectory": "increased", "own_efforts": ["pr"], "fee_band": "le100k",
     })  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 302
+    done = client.get(response["Location"])
+    assert 'data-testid="survey-done"' in done.content.decode()
     assert SurveyResponse.objects.get().source == "web"
     survey.case.refresh_from_db()
     assert survey.case.status == Case.Status.REALISED
