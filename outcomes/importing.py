@@ -26,6 +26,17 @@ from django_countries import countries
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.jp import cn
 
+from core.file_messages import (
+    BAD_DATE,
+    BAD_YEN,
+    MISSING_COLUMNS,
+    NO_ROWS,
+    NOT_CSV,
+    ROW_COLUMN_ERROR,
+    ROW_ERROR,
+    UNKNOWN_CODES,
+    UNKNOWN_VALUE,
+)
 from core.models import Prefecture
 from counselling.models import Case, CaseEvent
 from counselling.services import case_event_add, case_open
@@ -60,21 +71,14 @@ UNREADABLE_ENCODING = _(
     "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8 (comma delimited)” "
     "and import it again."
 )
-NOT_CSV = _("The file could not be read as CSV.")
-NO_ROWS = _("The file has no rows to import.")
-MISSING_COLUMNS = _("Columns missing from the file: %(columns)s.")
 UNKNOWN_SURVEY_COLUMNS = _("Columns the survey results import does not know: %(columns)s.")
 REPEATED_COLUMNS = _("Columns named more than once: %(columns)s.")
 EXPECTED_SURVEY_COLUMNS = _(
     "The first row must name these columns: %(columns)s (optional: %(optional)s)."
 )
-ROW_ERROR = _("Row %(row)s: %(error)s")
-ROW_COLUMN_ERROR = _("Row %(row)s, %(field)s: %(error)s")  # field: the column
 ROW_WIDTH = _("The row has %(cells)s cells but the header names %(columns)s columns.")
 VALUE_REQUIRED = _("A value is required.")
-UNKNOWN_VALUE = _("Unknown value “%(value)s”. Allowed: %(allowed)s")
 ALLOWED_OR_BLANK = _("%(allowed)s, or blank")
-UNKNOWN_CODES = _("Unknown code(s): %(codes)s. Allowed: %(allowed)s")
 UNKNOWN_COUNTRIES = _(
     "Unknown country code(s): %(codes)s. Allowed: ISO 3166-1 alpha-2 codes such as JP, US or "
     "CN, separated by “;”."
@@ -83,14 +87,12 @@ UNKNOWN_MENUS = _(
     "Unknown support menu code(s): %(codes)s. Allowed: the codes of the support-menu catalogue "
     "(“manage.py catalogue export” lists them), separated by “;”."
 )
-BAD_DATE = _("Write the date as YYYY-MM-DD, for example 2026-04-01 (not “%(value)s”).")
 FUTURE_DATE = _("The date %(value)s is in the future.")
 FIRST_EXPORT_AFTER_ANSWER = _(
     "The first export (%(value)s) cannot be later than the answer (answered_on %(answered)s)."
 )
 FIRST_EXPORT_DATE_REQUIRED = _("Required when export_realised is yes.")
 TARGET_NOT_SET = _("Leave this blank unless target_set is yes.")
-BAD_AMOUNT = _("Write a whole number of yen without a unit (not “%(value)s”).")
 TOO_LONG = _("At most %(max)s characters (this value has %(length)s).")
 BAD_CORPORATE_NUMBER = _(
     "“%(value)s” is not a valid corporate number (法人番号): it needs 13 digits and a matching "
@@ -336,7 +338,7 @@ class _Checker:
         if not text:
             return None
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-            self.error(number, column, BAD_AMOUNT % {"value": text})
+            self.error(number, column, BAD_YEN % {"value": text})
             return None
         return int(digits)
 

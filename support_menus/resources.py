@@ -9,11 +9,21 @@ from collections import Counter
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.results import Error
 
+from core.file_messages import (
+    BAD_DATE,
+    BAD_YEN,
+    MISSING_COLUMNS,
+    NO_ROWS,
+    NOT_CSV,
+    ROW_COLUMN_ERROR,
+    ROW_ERROR,
+    UNKNOWN_CODES,
+    UNKNOWN_VALUE,
+)
 from core.models import DestinationRegion, IndustryDivision, Prefecture
 from counselling.models import IssueTag, Stage
 from registrations.models import ChallengeType
@@ -29,12 +39,7 @@ COLUMNS = (
 FORMATS = ("csv", "xlsx")
 SEPARATOR = ";"
 
-UNKNOWN_VALUE = _("Unknown value “%(value)s”. Allowed: %(allowed)s")
-UNKNOWN_CODES = _("Unknown code(s): %(codes)s. Allowed: %(allowed)s")
 BAD_BOOLEAN = _("Write true or false (not “%(value)s”).")
-BAD_DATE = _("Write the date as YYYY-MM-DD, for example 2026-04-01 (not “%(value)s”).")
-BAD_INTEGER = _("Write a whole number of yen without a unit (not “%(value)s”).")
-MISSING_COLUMNS = _("Columns missing from the file: %(columns)s.")
 UNKNOWN_COLUMNS = _("Columns this catalogue does not have: %(columns)s.")
 EXPECTED_COLUMNS = _("The first row must name these columns: %(columns)s.")
 DUPLICATE_CODES = _("The same code appears on more than one row: %(codes)s.")
@@ -44,8 +49,6 @@ SHIFT_JIS = _(
 )
 UNKNOWN_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
 NOT_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
-NOT_CSV = _("The file could not be read as CSV.")
-NO_ROWS = _("The file has no rows to import.")
 BAD_FORMAT = _("Choose a .csv or .xlsx file.")
 
 
@@ -176,7 +179,7 @@ class YenWidget(widgets.Widget):
         if not text:
             return None
         if not text.isdigit():
-            raise ValueError(BAD_INTEGER % {"value": _text(value)})
+            raise ValueError(BAD_YEN % {"value": _text(value)})
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -355,12 +358,11 @@ def result_errors(result) -> list[str]:
     lines = [str(error.error) for error in result.base_errors]
     for number, errors in result.row_errors():
         for error in errors:
-            lines.append(gettext("Row %(row)s: %(error)s") % {"row": number, "error": error.error})
+            lines.append(ROW_ERROR % {"row": number, "error": error.error})
     for invalid in result.invalid_rows:
         for field, messages in invalid.error_dict.items():
             for message in messages:
                 lines.append(
-                    gettext("Row %(row)s, %(field)s: %(error)s")
-                    % {"row": invalid.number, "field": field, "error": message}
+                    ROW_COLUMN_ERROR % {"row": invalid.number, "field": field, "error": message}
                 )
     return lines
