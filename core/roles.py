@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_organisation",
         "registrations.view_business",
         "outcomes.view_outcome_report",
+        "outcomes.view_progress_dashboard",
+        "outcomes.export_progress",
     ),
 }
 

@@ -95,6 +95,11 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
                 held_times.append(held)
                 held += timedelta(days=rng.randint(7, 60))
             case.first_contact_at, case.last_contact_at = held_times[0], held_times[-1]
+            if case.status == Case.Status.REALISED:
+                case.realised_on = min(
+                    timezone.localdate(held_times[-1]) + timedelta(days=rng.randint(60, 400)),
+                    timezone.localdate(),
+                )
             if case.is_open:
                 case.next_action = "フォローアップの連絡"
                 case.next_action_due = timezone.localdate() + timedelta(days=rng.randint(-10, 30))

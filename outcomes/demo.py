@@ -18,6 +18,17 @@ EFFORTS = [code for code, _label in SurveyResponse.OwnEffort.choices]
 FEES = [code for code, _label in SurveyResponse.FeeBand.choices]
 
 
+# Where demo exports go: mostly Asia, North America and Europe, as in seed 000.
+DESTINATIONS = ["CN", "TW", "HK", "SG", "TH", "VN", "KR", "US", "US", "CA", "FR", "DE", "GB",
+                "AU", "AE", "SA", "BR", "MX", "ZA"]  # fmt: skip
+
+
+def _destinations(rng: random.Random, target_country: str) -> list[str]:
+    first = target_country or rng.choice(DESTINATIONS)
+    second = rng.choice(DESTINATIONS) if rng.random() < 0.3 else first
+    return sorted({first, second})
+
+
 def surveys_seed(*, seed: int) -> int:
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not secrets)
     today = timezone.localdate()
@@ -25,10 +36,10 @@ def surveys_seed(*, seed: int) -> int:
         Case.objects.exclude(status=Case.Status.CLOSED)
         .annotate(first_proposed=Min("proposals__proposed_on"))
         .filter(first_proposed__lte=add_months(today, -6))
-        .values_list("pk", "status", "first_proposed", "realised_on")
+        .values_list("pk", "status", "first_proposed", "realised_on", "target_country")
     )
     surveys, answers = [], []
-    for pk, status, first, realised_on in cases:
+    for pk, status, first, realised_on, target_country in cases:
         due = add_months(first, 6)
         sent = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)))
         answered = status in (Case.Status.FOLLOW_UP, Case.Status.REALISED) or rng.random() < 0.3
@@ -46,6 +57,7 @@ def surveys_seed(*, seed: int) -> int:
                 first_export_date=realised_on or (due - datetime.timedelta(days=30))
                 if realised else None,
                 trajectory=rng.choice(["increased", "flat", "decreased"]) if realised else "",
+                destinations=_destinations(rng, target_country) if realised else [],
                 target_set=(target_set := rng.choice(["yes", "no"])),
                 target_achieved=rng.choice(["yes", "no"]) if target_set == "yes" else "",
                 own_efforts=rng.sample(EFFORTS, rng.randint(0, 2)), fee_band=rng.choice(FEES),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -145,3 +146,55 @@ class SurveyResponse(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.export_realised}"
+
+
+class ProgressExport(BaseModel):
+    """One progress-report export: who asked, when, with which filters and how many rows. It
+    is the export log (exports are the likeliest leak of business data), and for a large XLSX
+    also the job that builds the file in the background and keeps it for download."""
+
+    class Kind(models.TextChoices):
+        BUSINESSES = "businesses", _("Business-level progress")
+        AGGREGATES = "aggregates", _("Aggregate tables (open data)")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        DELIVERED = "delivered", _("Delivered at once")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="progress_exports",
+    )  # fmt: skip
+    requested_via = models.CharField(_("requested via"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    file = models.FileField(_("file"), upload_to="progress-exports/", blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("progress export")
+        verbose_name_plural = _("progress exports")
+        permissions = [
+            ("view_progress_dashboard", _("Can view the progress dashboard")),
+            ("export_progress", _("Can export business-level progress data")),
+        ]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def filename(self) -> str:
+        return f"progress-{self.kind}-{self.created_at:%Y%m%d-%H%M%S}.{self.format}"

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.roles import OFFICE_ROLES, Role
 from counselling.permissions import case_qs_visible_to
-from outcomes.models import Survey
+from outcomes.models import ProgressExport, Survey
 
 
 class SurveyPermission(StrEnum):
@@ -26,3 +26,18 @@ def survey_qs_visible_to(user) -> QuerySet[Survey]:
     if role in OFFICE_ROLES:
         return surveys.filter(case__in=case_qs_visible_to(user))
     return surveys.none()
+
+
+class ProgressPermission(StrEnum):
+    DASHBOARD = "outcomes.view_progress_dashboard"  # aggregates, and their open-data export
+    EXPORT = "outcomes.export_progress"  # business-level rows (names, 法人番号): logged
+
+
+def progress_export_qs_visible_to(user) -> QuerySet[ProgressExport]:
+    """Admins every export (the export log); everyone else only the exports they asked for."""
+    exports = ProgressExport.objects.all()
+    if not user.is_authenticated:
+        return exports.none()
+    if user.role == Role.ADMIN:
+        return exports
+    return exports.filter(requested_by=user)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import MetiRegion, OutboundEmail
 from counselling.models import Case, Stage
-from outcomes.models import Survey, SurveyResponse
-from outcomes.permissions import survey_qs_visible_to
+from outcomes.models import ProgressExport, Survey, SurveyResponse
+from outcomes.permissions import progress_export_qs_visible_to, survey_qs_visible_to
 from outcomes.report import Answer, GroupFigures, outcome_figures
 from outcomes.services import survey_invite_key, survey_reminder_key
 from support_menus.models import Category, SupportMenu
@@ -107,3 +107,21 @@ def group_labels(group_by: str) -> dict[str, str]:
     choices = {"menu_category": Category.choices, "stage": Stage.choices,
                "region": MetiRegion.choices, "none": [("all", _("All respondents"))]}  # fmt: skip
     return {**dict(choices[group_by]), NO_MENU: _("Not recorded")}
+
+
+# --- Progress exports --------------------------------------------------------------------------
+
+EXPORT_LIST_LIMIT = 50
+
+
+def progress_exports_recent(*, user) -> list[ProgressExport]:
+    return list(
+        progress_export_qs_visible_to(user).select_related("requested_by")[:EXPORT_LIST_LIMIT]
+    )
+
+
+def progress_export_ready(*, user, pk: int) -> ProgressExport:
+    """A finished export file the user may download (404 otherwise)."""
+    return get_object_or_404(
+        progress_export_qs_visible_to(user), pk=pk, status=ProgressExport.Status.READY
+    )

@@ -6,10 +6,13 @@ survey, link and reminder number), so a sweep that runs twice sends nothing twic
 
 import calendar
 import datetime
+import logging
 import secrets
+import tempfile
 
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Min
 from django.template.loader import render_to_string
@@ -21,10 +24,11 @@ from core.models import User
 from core.services import email_enqueue
 from counselling.models import Case
 from counselling.services import case_email_record, case_realise
-from outcomes.models import Survey, SurveyResponse
+from outcomes.models import ProgressExport, Survey, SurveyResponse
 
 TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
 BATCH_SIZE = 1000
+logger = logging.getLogger(__name__)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -252,3 +256,93 @@ def survey_answer(
                 body=body,
             )
     return response
+
+
+# --- Progress exports --------------------------------------------------------------------------
+
+
+def progress_export_log(
+    *, user: User | None, via: str, kind: str, fmt: str, filters, row_count: int | None,
+    status: str = ProgressExport.Status.DELIVERED,
+) -> ProgressExport:  # fmt: skip
+    """Record an export: who, when, which filters, how many rows. Every export is logged,
+    whether delivered at once, built in the background or written by the command."""
+    return ProgressExport.objects.create(
+        requested_by=user, created_by=user, requested_via=via, kind=kind, format=fmt,
+        filters=filters.as_dict(), row_count=row_count, status=status,
+        finished_at=timezone.now() if status == ProgressExport.Status.DELIVERED else None,
+    )  # fmt: skip
+
+
+def progress_export_queue(*, user: User, kind: str, fmt: str, filters, row_count: int):
+    """A large XLSX: log it as pending and have a worker build it after the commit. If the
+    broker cannot take the job, the export is marked failed so the user can try again."""
+    from outcomes.tasks import progress_export_build_task
+
+    export = progress_export_log(
+        user=user, via="web", kind=kind, fmt=fmt, filters=filters, row_count=row_count,
+        status=ProgressExport.Status.PENDING,
+    )  # fmt: skip
+
+    def kick() -> None:
+        try:
+            progress_export_build_task.delay(export.pk)
+        except Exception:  # the broker is down: say so rather than leave it pending
+            logger.warning("Progress export %s not queued.", export.pk, exc_info=True)
+            ProgressExport.objects.filter(pk=export.pk).update(
+                status=ProgressExport.Status.FAILED, finished_at=timezone.now(),
+                error=gettext("The export could not be started. Please try again later."),
+            )  # fmt: skip
+
+    transaction.on_commit(kick)
+    return export
+
+
+def progress_export_build(*, export_id: int) -> ProgressExport:
+    """Build a queued export's file (a worker runs this). Running it twice rebuilds the same
+    file, so a redelivered task is harmless."""
+    from outcomes import exports
+    from outcomes.filters import ProgressFilters
+
+    export = ProgressExport.objects.get(pk=export_id)
+    if export.status != ProgressExport.Status.PENDING:
+        return export
+    filters = ProgressFilters.from_dict(export.filters)
+    with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as target:
+        if export.kind == ProgressExport.Kind.BUSINESSES:
+            rows = exports.business_xlsx(target, filters)
+        else:
+            rows = exports.aggregate_xlsx(target, filters, exports.aggregate_rows(filters))
+        target.seek(0)
+        if export.file:
+            export.file.delete(save=False)
+        export.file.save(export.filename, File(target), save=False)
+    export.row_count = rows
+    export.status = ProgressExport.Status.READY
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "row_count", "status", "finished_at", "updated_at"])
+    return export
+
+
+def progress_export_fail(*, export_id: int) -> None:
+    """The build raised (the worker logs the traceback): tell the user, not the details."""
+    ProgressExport.objects.filter(pk=export_id, status=ProgressExport.Status.PENDING).update(
+        status=ProgressExport.Status.FAILED,
+        finished_at=timezone.now(),
+        error=gettext("The export failed. Please try again, or tell the program office."),
+    )
+
+
+def progress_exports_purge(*, now: datetime.datetime) -> int:
+    """Delete export files older than PROGRESS_EXPORT_KEEP_DAYS; the log rows stay."""
+    cutoff = now - datetime.timedelta(days=settings.PROGRESS_EXPORT_KEEP_DAYS)
+    expired = ProgressExport.objects.filter(
+        status=ProgressExport.Status.READY, finished_at__lt=cutoff
+    )
+    count = 0
+    for export in expired.iterator():
+        export.file.delete(save=False)
+        export.status = ProgressExport.Status.EXPIRED
+        export.save(update_fields=["file", "status", "updated_at"])
+        count += 1
+    return count

@@ -1,20 +1,25 @@
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from counselling import selectors as case_selectors
-from outcomes import selectors, services
+from outcomes import exports, selectors, services
+from outcomes.dashboard import progress_dashboard
+from outcomes.filters import ProgressFilterForm, period_presets
 from outcomes.forms import StaffSurveyForm, SurveyForm
-from outcomes.models import SurveyResponse
-from outcomes.permissions import SurveyPermission
+from outcomes.models import ProgressExport, SurveyResponse
+from outcomes.permissions import ProgressPermission, SurveyPermission
 from outcomes.report import CSV_HEADER, OWN_EFFORTS, PAID_FEE_BANDS, TRAJECTORIES, pct
 
 
@@ -187,3 +192,136 @@ GROUP_BY_LABELS = {
     "region": _("METI region"), "none": _("No grouping"),
 }  # fmt: skip
 TRAJECTORY_LABELS = [(value, SurveyResponse.Trajectory(value).label) for value in TRAJECTORIES]
+
+
+# --- Progress dashboard and exports -----------------------------------------------------------
+
+
+class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
+    """The ministry's dashboard: headline figures, charts each with its table, and exports,
+    all following the same filters."""
+
+    permission_required = ProgressPermission.DASHBOARD
+    template_name = "outcomes/progress_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        form = ProgressFilterForm(self.request.GET or None)
+        filters = form.filters()
+        dashboard = progress_dashboard(filters)
+        query = self.request.GET.copy()
+        return super().get_context_data(
+            form=form, filters=filters, dashboard=dashboard,
+            charts=dashboard_charts(dashboard), query=query.urlencode(),
+            presets=period_presets(form.today),
+            can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
+        )  # fmt: skip
+
+
+def dashboard_charts(dashboard) -> dict:
+    """Chart.js data of every chart, for one json_script block (no inline script: CSP)."""
+    return {table.key: table.chart() for table in dashboard.tables}
+
+
+class ProgressExportView(PermissionRequiredMixin, View):
+    """Download a progress report with the dashboard's filters. CSV streams at once; an XLSX
+    of more than PROGRESS_XLSX_SYNC_MAX_ROWS firms is built by a worker. Every export is
+    logged; business-level rows need a permission of their own."""
+
+    permission_required = ProgressPermission.DASHBOARD
+
+    def get(self, request):
+        kind = request.GET.get("kind", ProgressExport.Kind.AGGREGATES)
+        fmt = request.GET.get("format", ProgressExport.Format.CSV)
+        if kind not in ProgressExport.Kind.values or fmt not in ProgressExport.Format.values:
+            raise Http404
+        if kind == ProgressExport.Kind.BUSINESSES and not request.user.has_perm(
+            ProgressPermission.EXPORT
+        ):
+            raise PermissionDenied
+        form = ProgressFilterForm(request.GET)
+        if not form.is_valid():
+            messages.error(request, _("Correct the filters before exporting."))
+            return redirect(f"{reverse('outcomes:progress')}?{request.GET.urlencode()}")
+        filters = form.filters()
+        if kind == ProgressExport.Kind.AGGREGATES:
+            return self._aggregates(filters, fmt)
+        return self._businesses(filters, fmt)
+
+    def _log(self, kind, fmt, filters, rows, status=ProgressExport.Status.DELIVERED):
+        return services.progress_export_log(
+            user=self.request.user, via="web", kind=kind, fmt=fmt, filters=filters,
+            row_count=rows, status=status,
+        )  # fmt: skip
+
+    def _aggregates(self, filters, fmt):
+        rows = exports.aggregate_rows(filters)
+        export = self._log(ProgressExport.Kind.AGGREGATES, fmt, filters, len(rows))
+        if fmt == ProgressExport.Format.CSV:
+            return _attachment(
+                StreamingHttpResponse(exports.aggregate_csv(filters, rows), content_type=CSV),
+                export,
+            )  # fmt: skip
+        target = io.BytesIO()
+        exports.aggregate_xlsx(target, filters, rows)
+        return _attachment(HttpResponse(target.getvalue(), content_type=XLSX), export)
+
+    def _businesses(self, filters, fmt):
+        kind = ProgressExport.Kind.BUSINESSES
+        count = exports.business_progress_count(filters)
+        if fmt == ProgressExport.Format.CSV:
+            export = self._log(kind, fmt, filters, count)
+            response = StreamingHttpResponse(exports.business_csv(filters), content_type=CSV)
+            return _attachment(response, export)
+        if count <= settings.PROGRESS_XLSX_SYNC_MAX_ROWS:
+            export = self._log(kind, fmt, filters, count)
+            target = io.BytesIO()
+            exports.business_xlsx(target, filters)
+            return _attachment(HttpResponse(target.getvalue(), content_type=XLSX), export)
+        services.progress_export_queue(
+            user=self.request.user, kind=kind, fmt=fmt, filters=filters, row_count=count
+        )
+        messages.info(self.request, _(
+            "The XLSX of %(count)s firms is being prepared. It will be ready to download here "
+            "in a minute or two."
+        ) % {"count": f"{count:,}"})  # fmt: skip
+        return redirect("outcomes:progress-exports")
+
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(response, export: ProgressExport):
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+class ProgressExportListView(PermissionRequiredMixin, TemplateView):
+    """The user's exports (admins: everyone's), with the background ones' progress; the list
+    refreshes itself (htmx) while one is being prepared."""
+
+    permission_required = ProgressPermission.DASHBOARD
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["outcomes/includes/progress_export_rows.html"]
+        return ["outcomes/progress_exports.html"]
+
+    def get_context_data(self, **kwargs):
+        exports_page = list(selectors.progress_exports_recent(user=self.request.user))
+        pending = any(e.status == ProgressExport.Status.PENDING for e in exports_page)
+        return super().get_context_data(
+            exports=exports_page, pending=pending,
+            settings_keep_days=settings.PROGRESS_EXPORT_KEEP_DAYS, **kwargs,
+        )  # fmt: skip
+
+
+class ProgressExportDownloadView(PermissionRequiredMixin, View):
+    permission_required = ProgressPermission.DASHBOARD
+
+    def get(self, request, pk):
+        export = selectors.progress_export_ready(user=request.user, pk=pk)
+        return FileResponse(
+            export.file.open("rb"), as_attachment=True, filename=export.filename,
+            content_type=XLSX if export.format == ProgressExport.Format.XLSX else CSV,
+        )  # fmt: skip

@@ -4,7 +4,7 @@ Every value that varies between deployments comes from the environment (django-e
 https://django-environ.readthedocs.io/
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -256,6 +256,12 @@ REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
 PROGRAM_NAME = _("New Export 10,000 Companies Support Program")
+# The program began on 16 December 2022 (seed 000); progress periods start no earlier.
+PROGRAM_START_DATE = date(2022, 12, 16)
+# Progress exports: an XLSX of more rows than this is built by a Celery job (XLSX cannot be
+# streamed); finished files are kept this many days, then deleted.
+PROGRESS_XLSX_SYNC_MAX_ROWS = env.int("PROGRESS_XLSX_SYNC_MAX_ROWS", default=10_000)
+PROGRESS_EXPORT_KEEP_DAYS = env.int("PROGRESS_EXPORT_KEEP_DAYS", default=7)
 
 LOGGING = {
     "version": 1,
