@@ -13,7 +13,7 @@ from outcomes.importing import (
     problems_message,
     survey_results_import,
 )
-from outcomes.models import Survey, SurveyResponse
+from outcomes.models import ProgressExport, Survey, SurveyResponse
 
 
 @admin.register(Survey)
@@ -73,3 +73,29 @@ class SurveyResponseAdmin(ReadOnlyHistoryAdmin):
             "optional": LEGACY_COLUMNS,
         }  # fmt: skip
         return TemplateResponse(request, "admin/outcomes/surveyresponse/import.html", context)
+
+
+@admin.register(ProgressExport)
+class ProgressExportAdmin(admin.ModelAdmin):
+    """The export log: who exported which progress report, when, with which filters and how
+    many rows. It is a record, so nobody edits or deletes it here."""
+
+    list_display = ("created_at", "requested_by", "requested_via", "kind", "format", "row_count",
+                    "status")  # fmt: skip
+    list_filter = ("kind", "format", "status")
+    list_select_related = ("requested_by",)
+    search_fields = ("requested_by__username", "requested_via")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = ("requested_by", "requested_via", "kind", "format", "filters", "row_count",
+                       "status", "file", "created_at", "finished_at", "error")  # fmt: skip
+    exclude = ("created_by", "updated_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

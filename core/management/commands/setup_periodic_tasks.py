@@ -27,6 +27,11 @@ CRONTABS = {
         "support_menus.case_rankings_refresh_all",
         {"minute": "30", "hour": "2"},
     ),
+    # Every day at 03:15 https://crontab.guru/#15_3_*_*_* (files of business data expire)
+    "Outcomes: delete expired progress-export files": (
+        "outcomes.progress_exports_purge",
+        {"minute": "15", "hour": "3"},
+    ),
 }
 
 
