@@ -1,14 +1,27 @@
 """Benchmark rows for outcomes, used by `manage.py bench` on its throwaway database: the
-daily survey sweeps over a realistic number of surveys."""
+daily survey sweeps over a realistic number of surveys, and the ministry's dashboard and
+progress exports over every firm."""
 
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboundEmail
+from outcomes.exports import business_progress_count, business_progress_queryset
+from outcomes.filters import ProgressFilters
 from outcomes.models import Survey
-from outcomes.services import survey_reminders_send, surveys_schedule
+from outcomes.services import firm_progress_refresh, survey_reminders_send, surveys_schedule
 
 Row = tuple[str, str, str, str]
 
@@ -72,3 +85,124 @@ def sweep_rows() -> list[Row]:
     rows.append((f"job: daily wave scheduling over every case ({created:,} surveys created)",
                  f"{time.monotonic() - started:.1f} s", "", ""))  # fmt: skip
     return rows
+
+
+# --- Progress dashboard and exports -------------------------------------------------------------
+
+WHOLE_PROGRAM = "date_from=2022-12-16"
+
+
+def _child(args: list[str]) -> tuple[float, float]:
+    """Run `manage.py ARGS` in a child process: wall time (s) and its peak RSS (MB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(  # noqa: S603 (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args], stdout=subprocess.DEVNULL
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} exited {process.returncode}")
+    return time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def _copy_floor(filters, path: Path) -> float:
+    """PostgreSQL COPY of the same rows (codes, no labels): the floor of any CSV export."""
+    sql, params = business_progress_queryset(filters).query.sql_with_params()
+    started = time.monotonic()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with (
+        connection.cursor() as cursor,
+        path.open("wb") as out,
+        cursor.cursor.copy(statement, params) as copy,
+    ):
+        for data in copy:
+            out.write(data)
+    return time.monotonic() - started
+
+
+def _stream(client: Client, url: str) -> tuple[float, float, int]:
+    """Server time to the first byte and to the last of a streamed download."""
+    started = time.perf_counter()
+    response = client.get(url)
+    chunks = iter(response.streaming_content)
+    size = len(next(chunks))
+    first = time.perf_counter() - started
+    size += sum(len(chunk) for chunk in chunks)
+    return first, time.perf_counter() - started, size
+
+
+def progress_rows(*, repeat: int, password: str) -> list[Row]:
+    """The ministry's dashboard and the progress exports over the whole program."""
+    started = time.monotonic()
+    firms = firm_progress_refresh()
+    rebuilt = f"{time.monotonic() - started:.1f} s"
+    rows: list[Row] = [(f"job: rebuild the dashboard's fact table ({firms:,} firms; every 10 "
+                        "minutes by beat)", rebuilt, "", "")]  # fmt: skip
+    client = Client()
+    client.post(reverse("login"), {"username": "demo-ministry", "password": password})
+    dashboard = reverse("outcomes:progress")
+    periods = (("this fiscal year", ""), ("whole program", WHOLE_PROGRAM),
+               ("whole program, 東北 only", WHOLE_PROGRAM + "&region=tohoku"))  # fmt: skip
+    for name, query in periods:
+        timings, queries = [], 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(f"{dashboard}?{query}")
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code  # noqa: S101
+            queries = len(ctx.captured_queries)
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        median = statistics.median(timings)
+        rows.append((f"GET progress dashboard, {name} (ministry)", f"{median:.0f} ms",
+                     f"{p95:.0f} ms", str(queries)))  # fmt: skip
+
+    filters = ProgressFilters(date_from=settings.PROGRAM_START_DATE, date_to=timezone.localdate())
+    firms = business_progress_count(filters)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        copy_s = _copy_floor(filters, tmp / "copy.csv")
+        rows.append((f"export: PostgreSQL COPY of the same {firms:,} rows (the floor)",
+                     f"{copy_s:.2f} s", "", ""))  # fmt: skip
+        first, total, size = _stream(
+            client, f"{reverse('outcomes:progress-export')}?{WHOLE_PROGRAM}"
+            "&kind=businesses&format=csv",
+        )  # fmt: skip
+        rows.append((f"export: business CSV download, {firms:,} firms ({size / 1e6:.0f} MB), "
+                     f"first byte / last byte (server)", f"{first * 1000:.0f} ms",
+                     f"{total:.1f} s ({total / copy_s:.1f}× COPY)", ""))  # fmt: skip
+        baseline_s, baseline_mb = _child(["check"])
+        csv_s, csv_mb = _child(["export_progress", "--format", "csv", "--from", "2022-12-16",
+                                "--output", str(tmp / "p.csv")])  # fmt: skip
+        rows.append((f"export: `export_progress --format csv` ({firms:,} rows), wall time and "
+                     f"peak RSS (`manage.py check` alone: {baseline_mb:.0f} MB)",
+                     f"{csv_s:.1f} s", f"{csv_mb:.0f} MB", ""))  # fmt: skip
+        xlsx_s, xlsx_mb = _child(["export_progress", "--format", "xlsx", "--from", "2022-12-16",
+                                  "--output", str(tmp / "p.xlsx")])  # fmt: skip
+        rows.append((f"export: `export_progress --format xlsx` ({firms:,} rows, openpyxl "
+                     "write-only; the background job runs the same code)", f"{xlsx_s:.1f} s",
+                     f"{xlsx_mb:.0f} MB", ""))  # fmt: skip
+        plain_s, plain_mb = _child(["shell", "-c", PLAIN_EXPORT.format(out=tmp / "plain.csv")])
+        rows.append((f"export: django-import-export's plain `Resource().export()` → CSV, same "
+                     f"{firms:,} rows", f"{plain_s:.1f} s ({plain_s / csv_s:.1f}× ours)",
+                     f"{plain_mb:.0f} MB", ""))  # fmt: skip
+        aggregate_s, aggregate_mb = _child(["export_progress", "--aggregate", "--format",
+                                            "xlsx", "--from", "2022-12-16",
+                                            "--output", str(tmp / "a.xlsx")])  # fmt: skip
+        rows.append(("export: aggregate tables, small cells suppressed (XLSX)",
+                     f"{aggregate_s:.1f} s", f"{aggregate_mb:.0f} MB", ""))  # fmt: skip
+    return rows
+
+
+# The plain import-export path, for comparison: the whole table built as a tablib.Dataset.
+PLAIN_EXPORT = """
+from django.conf import settings
+from django.utils import timezone
+from outcomes.exports import business_progress_rows
+from outcomes.filters import ProgressFilters
+from outcomes.resources import BusinessProgressResource
+filters = ProgressFilters(date_from=settings.PROGRAM_START_DATE, date_to=timezone.localdate())
+dataset = BusinessProgressResource().export(queryset=business_progress_rows(filters))
+open("{out}", "w", encoding="utf-8-sig").write(dataset.csv)
+"""

@@ -10,7 +10,7 @@ period (a cohort) and how far each had got by the period's end."""
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -34,7 +34,7 @@ from django.utils.translation import pgettext_lazy
 from core.models import CountryRegion, DestinationRegion, IndustryDivision, MetiRegion, Prefecture
 from counselling.models import Case, Stage, StageChange
 from outcomes.filters import ProgressFilters
-from outcomes.models import SurveyResponse
+from outcomes.models import FirmProgress, SurveyResponse
 from outcomes.progress import (
     FUNNEL,
     FUNNEL_LABELS,
@@ -53,9 +53,10 @@ REGISTERED = Registration.Status.REGISTERED
 NOT_RECORDED = ""
 
 
-def progress_cases(filters: ProgressFilters) -> QuerySet[Case]:
-    """Each firm once (the case of its latest registration), with the firm filters applied
-    and its first proposal date annotated; no period filter."""
+def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
+    """Each firm once (the case of its latest registration), live, with the firm filters
+    applied and its first proposal date annotated; no period filter. The business-level
+    export reads this; the dashboard reads its copy in FirmProgress."""
     newer = Registration.objects.filter(
         business_id=OuterRef("registration__business_id"), status=REGISTERED,
         registered_at__gt=OuterRef("registration__registered_at"),
@@ -69,10 +70,15 @@ def progress_cases(filters: ProgressFilters) -> QuerySet[Case]:
             registration__status=REGISTERED, registration__business__merged_into__isnull=True
         )
         .filter(~Exists(newer))
-        .filter(filters.business_q("registration__business__"))
+        .filter(filters.business_q("registration__business__") if filters else Q())
         .annotate(first_proposed_on=Subquery(first_proposed[:1]))
         .order_by()
     )
+
+
+def firms(filters: ProgressFilters) -> QuerySet[FirmProgress]:
+    """The dashboard's firms (its fact table), with the firm filters applied."""
+    return FirmProgress.objects.filter(filters.firm_q()).order_by()
 
 
 def _as_at(filters: ProgressFilters, *, end: bool) -> dict:
@@ -82,7 +88,7 @@ def _as_at(filters: ProgressFilters, *, end: bool) -> dict:
     suffix = "end" if end else "start"
     day = filters.date_to if end else filters.date_from - timedelta(days=1)
     return {
-        f"registered_{suffix}": Count("pk", filter=Q(registration__registered_at__lt=moment)),
+        f"registered_{suffix}": Count("pk", filter=Q(registered_at__lt=moment)),
         f"counselled_{suffix}": Count("pk", filter=Q(first_contact_at__lt=moment)),
         f"proposed_{suffix}": Count("pk", filter=Q(first_proposed_on__lte=day)),
         f"realised_{suffix}": Count("pk", filter=Q(realised_on__lte=day)),
@@ -106,12 +112,12 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def _median_days_to_first_contact(cases: QuerySet[Case], filters: ProgressFilters):
+def _median_days_to_first_contact(cases: QuerySet[FirmProgress], filters: ProgressFilters):
     """Median days from registration to first contact, over the firms first contacted in the
     period and in the period before (one query)."""
     previous = filters.previous()
     waited = ExpressionWrapper(
-        F("first_contact_at") - F("registration__registered_at"), output_field=DurationField()
+        F("first_contact_at") - F("registered_at"), output_field=DurationField()
     )
     in_period = Q(first_contact_at__gte=filters.start, first_contact_at__lt=filters.end)
     in_previous = Q(first_contact_at__gte=previous.start, first_contact_at__lt=previous.end)
@@ -155,6 +161,7 @@ def _month_key(value) -> date:
 @dataclass
 class Dashboard:
     filters: ProgressFilters
+    refreshed_at: datetime | None  # when the fact table was last rebuilt
     headlines: list[Headline]
     open_by_stage: Breakdown
     monthly: Breakdown
@@ -171,14 +178,16 @@ class Dashboard:
                 self.destinations, self.target, self.trajectory]  # fmt: skip
 
 
+def firm_progress_refreshed_at() -> datetime | None:
+    return FirmProgress.objects.order_by("pk").values_list("refreshed_at", flat=True).first()
+
+
 def progress_dashboard(filters: ProgressFilters) -> Dashboard:
-    """Everything the dashboard shows, in 17 queries."""
-    cases = progress_cases(filters)
+    """Everything the dashboard shows, in 18 queries, from the fact table."""
+    cases = firms(filters)
     totals = cases.aggregate(**_as_at(filters, end=True), **_as_at(filters, end=False))
     median_now, median_before = _median_days_to_first_contact(cases, filters)
-    cohort = cases.filter(
-        registration__registered_at__gte=filters.start, registration__registered_at__lt=filters.end
-    )
+    cohort = cases.filter(registered_at__gte=filters.start, registered_at__lt=filters.end)
     measures = _cohort_measures(filters)
 
     def by(field: str) -> dict[str, dict[str, int]]:
@@ -186,7 +195,7 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
         return {row[field] or NOT_RECORDED: row for row in rows}
 
     prefectures = list(Prefecture.objects.order_by("code").values_list("code", "name", "region"))
-    by_prefecture = by("registration__business__prefecture_id")
+    by_prefecture = by("prefecture")
     by_region: dict[str, Counter] = defaultdict(Counter)
     for code, _name, region in prefectures:
         by_region[region].update({m: by_prefecture.get(code, {}).get(m, 0) for m in FUNNEL})
@@ -202,17 +211,17 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
                   by_prefecture, [(code, name) for code, name, _region in prefectures]),
         breakdown("industry", _("By industry"),
                   _("Firms registered in the period, by JSIC division."),
-                  by("registration__business__industry_id"),
+                  by("industry"),
                   IndustryDivision.objects.order_by("code").values_list("code", "name")),
         breakdown("size_class", _("By size class"),
                   _("Firms registered in the period, by size class (SME Basic Act)."),
-                  by("registration__business__size_class"), SizeClass.choices),
+                  by("size_class"), SizeClass.choices),
         breakdown("challenge_type", _("By type of challenge"),
                   _("Firms registered in the period, by type of challenge (取組区分)."),
-                  by("registration__challenge_type"), ChallengeType.choices),
+                  by("challenge_type"), ChallengeType.choices),
         breakdown("referral", _("By referral channel"),
                   _("Firms registered in the period, by how they came to the program."),
-                  by("registration__referral_source"), ReferralSource.choices),
+                  by("referral_source"), ReferralSource.choices),
     ]  # fmt: skip
     funnel = Breakdown(
         key="funnel", title=_("From registration to export"),
@@ -225,6 +234,7 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
 
     return Dashboard(
         filters=filters,
+        refreshed_at=firm_progress_refreshed_at(),
         headlines=_headlines(totals, median_now, median_before),
         open_by_stage=_open_by_stage(cases, filters),
         monthly=_monthly(cases, filters, totals),
@@ -256,7 +266,7 @@ def _headlines(totals: dict, median_now, median_before) -> list[Headline]:
     return headlines
 
 
-def _open_by_stage(cases: QuerySet[Case], filters: ProgressFilters) -> Breakdown:
+def _open_by_stage(cases: QuerySet[FirmProgress], filters: ProgressFilters) -> Breakdown:
     """Open cases by stage today, and how many firms entered each stage in the period."""
     open_now = dict(
         cases.filter(status__in=Case.OPEN_STATUSES).values_list("stage").annotate(n=Count("pk"))
@@ -264,7 +274,7 @@ def _open_by_stage(cases: QuerySet[Case], filters: ProgressFilters) -> Breakdown
     entered = dict(
         StageChange.objects.filter(
             created_at__gte=filters.start, created_at__lt=filters.end,
-            case__in=cases.values("pk"),
+            case_id__in=cases.values("case_id"),
         ).values_list("to_stage").annotate(n=Count("case", distinct=True)).order_by()
     )  # fmt: skip
     counts = {
@@ -280,13 +290,12 @@ def _open_by_stage(cases: QuerySet[Case], filters: ProgressFilters) -> Breakdown
     )  # fmt: skip
 
 
-def _monthly(cases: QuerySet[Case], filters: ProgressFilters, totals: dict) -> Breakdown:
+def _monthly(cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: dict) -> Breakdown:
     """Registrations and realised exports per month of the period, with running totals since
     the program began."""
     registered = dict(
-        cases.filter(registration__registered_at__gte=filters.start,
-                     registration__registered_at__lt=filters.end)
-        .annotate(month=TruncMonth("registration__registered_at"))
+        cases.filter(registered_at__gte=filters.start, registered_at__lt=filters.end)
+        .annotate(month=TruncMonth("registered_at"))
         .values_list("month").annotate(n=Count("pk"))
     )  # fmt: skip
     realised = dict(
@@ -320,12 +329,15 @@ def _monthly(cases: QuerySet[Case], filters: ProgressFilters, totals: dict) -> B
     )  # fmt: skip
 
 
-def _destinations(cases: QuerySet[Case], filters: ProgressFilters, totals: dict) -> Breakdown:
+def _destinations(
+    cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: dict
+) -> Breakdown:
     """Destination regions of the exports realised in the period, from the firms' survey
     answers; a firm exporting to two regions counts in both."""
     realised = cases.filter(realised_on__gte=filters.date_from, realised_on__lte=filters.date_to)
     answers = SurveyResponse.objects.filter(
-        export_realised=SurveyResponse.ExportRealised.YES, survey__case__in=realised.values("pk")
+        export_realised=SurveyResponse.ExportRealised.YES,
+        survey__case_id__in=realised.values("case_id"),
     ).values_list("survey__case_id", "destinations")
     region_of = dict(CountryRegion.objects.values_list("country", "region"))
     regions: dict[int, set[str]] = defaultdict(set)
@@ -346,7 +358,7 @@ def _destinations(cases: QuerySet[Case], filters: ProgressFilters, totals: dict)
     )  # fmt: skip
 
 
-def _answers(cases: QuerySet[Case], filters: ProgressFilters) -> dict[str, Breakdown]:
+def _answers(cases: QuerySet[FirmProgress], filters: ProgressFilters) -> dict[str, Breakdown]:
     """Target achievement and trajectory among firms that reported an export in the period
     (each firm once, with its latest answer in the period)."""
     later = SurveyResponse.objects.filter(
@@ -356,7 +368,7 @@ def _answers(cases: QuerySet[Case], filters: ProgressFilters) -> dict[str, Break
     rows = (
         SurveyResponse.objects.filter(
             answered_at__gte=filters.start, answered_at__lt=filters.end,
-            survey__case__in=cases.values("pk"),
+            survey__case_id__in=cases.values("case_id"),
         )
         .filter(~Exists(later), export_realised=SurveyResponse.ExportRealised.YES)
         .values_list("target_achieved", "trajectory").annotate(n=Count("pk")).order_by()

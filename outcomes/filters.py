@@ -82,6 +82,14 @@ class ProgressFilters:
             q &= Q(**{f"{prefix}size_class": self.size_class})
         return q
 
+    def firm_q(self) -> Q:
+        """The firm filters, for the dashboard's fact table (outcomes.FirmProgress)."""
+        q = Q()
+        for field in ("region", "prefecture", "industry", "size_class"):
+            if getattr(self, field):
+                q &= Q(**{field: getattr(self, field)})
+        return q
+
     @property
     def firm_filters_set(self) -> bool:
         return bool(self.region or self.prefecture or self.industry or self.size_class)

@@ -198,3 +198,37 @@ class ProgressExport(BaseModel):
     @property
     def filename(self) -> str:
         return f"progress-{self.kind}-{self.created_at:%Y%m%d-%H%M%S}.{self.format}"
+
+
+class FirmProgress(models.Model):
+    """The dashboard's fact table: one row per firm (the case of its latest registration) with
+    the codes and dates every figure is counted from. It is derived data, rebuilt as a whole
+    every few minutes (outcomes.services.firm_progress_refresh), so the dashboard reads one
+    narrow table instead of joining four large ones (ADR 0009)."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, primary_key=True,
+        related_name="+",
+    )  # fmt: skip
+    business_id = models.BigIntegerField(_("business"))
+    prefecture = models.CharField(_("prefecture"), max_length=2)
+    region = models.CharField(_("METI region"), max_length=10)
+    industry = models.CharField(_("industry"), max_length=1)
+    size_class = models.CharField(_("size class"), max_length=10, blank=True)
+    challenge_type = models.CharField(_("type of challenge"), max_length=20)
+    referral_source = models.CharField(_("referral channel"), max_length=20)
+    registered_at = models.DateTimeField(_("registered at"))
+    first_contact_at = models.DateTimeField(_("first contact"), null=True)
+    first_proposed_on = models.DateField(_("first proposal"), null=True)
+    realised_on = models.DateField(_("export realised on"), null=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=20)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("firm progress")
+        verbose_name_plural = _("firm progress")
+        indexes = [models.Index(fields=["registered_at"], name="firmprogress_registered")]
+
+    def __str__(self) -> str:
+        return str(self.case_id)

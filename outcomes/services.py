@@ -12,9 +12,11 @@ import tempfile
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Min
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Min, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,7 +26,7 @@ from core.models import User
 from core.services import email_enqueue
 from counselling.models import Case
 from counselling.services import case_email_record, case_realise
-from outcomes.models import ProgressExport, Survey, SurveyResponse
+from outcomes.models import FirmProgress, ProgressExport, Survey, SurveyResponse
 
 TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
 BATCH_SIZE = 1000
@@ -346,3 +348,71 @@ def progress_exports_purge(*, now: datetime.datetime) -> int:
         export.save(update_fields=["file", "status", "updated_at"])
         count += 1
     return count
+
+
+# --- The dashboard's fact table ----------------------------------------------------------------
+
+# FirmProgress column: where its value comes from, over dashboard.progress_cases().
+FIRM_PROGRESS_SOURCE = {
+    "case": F("pk"),
+    "business_id": F("registration__business_id"),
+    "prefecture": F("registration__business__prefecture_id"),
+    "region": F("registration__business__prefecture__region"),
+    "industry": F("registration__business__industry_id"),
+    "size_class": F("registration__business__size_class"),
+    "challenge_type": F("registration__challenge_type"),
+    "referral_source": F("registration__referral_source"),
+    "registered_at": Coalesce("registration__registered_at", "registration__created_at"),
+    "first_contact_at": F("first_contact_at"),
+    "first_proposed_on": F("first_proposed_on"),
+    "realised_on": F("realised_on"),
+    "stage": F("stage"),
+    "status": F("status"),
+}
+FIRM_PROGRESS_REFRESH_KEY = "outcomes:firm-progress-refresh-queued"
+
+
+def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Rebuild the dashboard's fact table from the live tables in one statement (INSERT …
+    SELECT), inside a transaction, so readers see the old rows until the new ones commit."""
+    from outcomes.dashboard import progress_cases
+
+    now = now or timezone.now()
+    renamed = {f"src_{name}": expression for name, expression in FIRM_PROGRESS_SOURCE.items()}
+    source = (
+        progress_cases()
+        .annotate(**renamed)
+        .annotate(src_refreshed_at=Value(now, output_field=DateTimeField()))
+        .values(*(f"src_{name}" for name in (*FIRM_PROGRESS_SOURCE, "refreshed_at")))
+    )  # fmt: skip
+    sql, params = source.query.sql_with_params()
+    quote = connection.ops.quote_name
+    meta = FirmProgress._meta
+    names = (*FIRM_PROGRESS_SOURCE, "refreshed_at")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    selected = ", ".join(f"src.{quote(f'src_{name}')}" for name in names)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(meta.db_table)}")  # noqa: S608 (our own table)
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from models)
+            f"SELECT {selected} FROM ({sql}) AS src",
+            params,
+        )
+        return cursor.rowcount
+
+
+def firm_progress_refresh_soon() -> None:
+    """The fact table is older than it should be (the beat may not run, as under `make run`):
+    queue one rebuild, at most one per FIRM_PROGRESS_REFRESH_MINUTES."""
+    from outcomes.tasks import firm_progress_refresh_task
+
+    if not cache.add(FIRM_PROGRESS_REFRESH_KEY, 1, settings.FIRM_PROGRESS_REFRESH_MINUTES * 60):
+        return
+
+    def kick() -> None:
+        try:
+            firm_progress_refresh_task.delay()
+        except Exception:  # the periodic run rebuilds it anyway
+            logger.warning("Fact-table refresh not queued.", exc_info=True)
+
+    transaction.on_commit(kick)

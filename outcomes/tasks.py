@@ -41,3 +41,11 @@ def progress_exports_purge_task() -> int:
     from outcomes.services import progress_exports_purge
 
     return progress_exports_purge(now=timezone.now())
+
+
+@shared_task(name="outcomes.firm_progress_refresh")
+def firm_progress_refresh_task() -> int:
+    """Every few minutes: rebuild the dashboard's fact table (one row per firm)."""
+    from outcomes.services import firm_progress_refresh
+
+    return firm_progress_refresh()

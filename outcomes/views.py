@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -208,11 +209,19 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
         form = ProgressFilterForm(self.request.GET or None)
         filters = form.filters()
         dashboard = progress_dashboard(filters)
+        if dashboard.refreshed_at is None:  # never built here yet: build it now, once
+            services.firm_progress_refresh()
+            dashboard = progress_dashboard(filters)
+        elif timezone.now() - dashboard.refreshed_at > timedelta(
+            minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES
+        ):
+            services.firm_progress_refresh_soon()
         query = self.request.GET.copy()
         return super().get_context_data(
             form=form, filters=filters, dashboard=dashboard,
             charts=dashboard_charts(dashboard), query=query.urlencode(),
             presets=period_presets(form.today),
+            refresh_minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES,
             can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
         )  # fmt: skip
 

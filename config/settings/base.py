@@ -262,6 +262,9 @@ PROGRAM_START_DATE = date(2022, 12, 16)
 # streamed); finished files are kept this many days, then deleted.
 PROGRESS_XLSX_SYNC_MAX_ROWS = env.int("PROGRESS_XLSX_SYNC_MAX_ROWS", default=10_000)
 PROGRESS_EXPORT_KEEP_DAYS = env.int("PROGRESS_EXPORT_KEEP_DAYS", default=7)
+# The dashboard reads a fact table rebuilt every 10 minutes by beat; a page that finds it
+# older than this queues a rebuild itself (there is no beat under `make run`).
+FIRM_PROGRESS_REFRESH_MINUTES = env.int("FIRM_PROGRESS_REFRESH_MINUTES", default=10)
 
 LOGGING = {
     "version": 1,

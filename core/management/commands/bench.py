@@ -21,6 +21,7 @@ from core.services import email_outbox_dispatch
 from counselling.models import Case, CounsellingSession
 from counselling.permissions import case_qs_visible_to
 from outcomes import bench as survey_bench
+from outcomes.models import Survey
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
 from support_menus import bench as menu_bench
@@ -49,12 +50,23 @@ class Command(BaseCommand):
             "--menus", type=int, default=300, help="top the catalogue up to this many menus"
         )
         parser.add_argument(
+            "--only", choices=("all", "progress"), default="all",
+            help="progress: time only the dashboard and exports, on the data already seeded",
+        )  # fmt: skip
+        parser.add_argument(
             "--recreate-database",
             action="store_true",
             help="drop and create the (PostgreSQL) database named by DATABASE_URL first",
         )
 
     def handle(self, *args, **options):
+        if options["only"] == "progress":
+            call_command("migrate", verbosity=0)
+            if not Business.objects.exists():
+                raise CommandError("--only progress needs a seeded bench database")
+            self._print(survey_bench.progress_rows(repeat=options["repeat"], password=PASSWORD),
+                        options["repeat"])  # fmt: skip
+            return
         if options["recreate_database"]:
             if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
                 raise CommandError("--recreate-database needs a PostgreSQL DATABASE_URL")
@@ -84,12 +96,17 @@ class Command(BaseCommand):
         rows += survey_bench.surveys_top_up(options["surveys"])
         rows += survey_bench.sweep_rows()
         rows.append(self._outbox_job())
+        rows += survey_bench.progress_rows(repeat=options["repeat"], password=PASSWORD)
+        self._print(rows, options["repeat"])
 
+    def _print(self, rows, repeat: int) -> None:
         n = Business.objects.count()
         sessions = CounsellingSession.objects.count()
+        surveys = Survey.objects.count()
         self.stdout.write(
             f"\n### Benchmark: {n:,} businesses, {sessions:,} counselling sessions, "
-            f"{options['repeat']} requests per page (Django test client)\n"
+            f"{surveys:,} surveys, "
+            f"{repeat} requests per page (Django test client)\n"
         )
         self.stdout.write("| page or job | median | p95 | queries |")
         self.stdout.write("|---|---|---|---|")

@@ -9,6 +9,7 @@ from core.demo import demo_users_ensure
 from core.models import Prefecture
 from core.roles import Role
 from outcomes.demo import surveys_seed
+from outcomes.services import firm_progress_refresh
 from registrations.demo import business_demo_login_link, businesses_seed
 from registrations.models import Business
 from support_menus.demo import catalogue_seed, proposals_seed, rankings_seed
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                 proposals_seed(seed=options["seed"])
                 surveys_seed(seed=options["seed"])
                 rankings_seed()
+                firm_progress_refresh()
             business_demo_login_link(
                 user=next(user for login, user in logins if login.role == Role.BUSINESS)
             )
