@@ -26,7 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )  # fmt: skip
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -55,8 +55,8 @@ NOT_RECORDED = ""
 
 def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
     """Each firm once (the case of its latest registration), live, with the firm filters
-    applied and its first proposal date annotated; no period filter. The business-level
-    export reads this; the dashboard reads its copy in FirmProgress."""
+    applied and its registration time and first proposal date annotated; no period filter.
+    The business-level export reads this; the dashboard reads its copy in FirmProgress."""
     newer = Registration.objects.filter(
         business_id=OuterRef("registration__business_id"), status=REGISTERED,
         registered_at__gt=OuterRef("registration__registered_at"),
@@ -71,7 +71,10 @@ def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
         )
         .filter(~Exists(newer))
         .filter(filters.business_q("registration__business__") if filters else Q())
-        .annotate(first_proposed_on=Subquery(first_proposed[:1]))
+        .annotate(
+            first_proposed_on=Subquery(first_proposed[:1]),
+            registered=Coalesce("registration__registered_at", "registration__created_at"),
+        )
         .order_by()
     )
 
@@ -195,6 +198,11 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
         return {row[field] or NOT_RECORDED: row for row in rows}
 
     prefectures = list(Prefecture.objects.order_by("code").values_list("code", "name", "region"))
+    shown_prefectures = [
+        (code, name) for code, name, region in prefectures
+        if (not filters.region or region == filters.region)
+        and (not filters.prefecture or code == filters.prefecture)
+    ]  # fmt: skip
     by_prefecture = by("prefecture")
     by_region: dict[str, Counter] = defaultdict(Counter)
     for code, _name, region in prefectures:
@@ -208,7 +216,7 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
                   by_region, MetiRegion.choices),
         breakdown("prefecture", _("By prefecture"),
                   _("Firms registered in the period, by prefecture."),
-                  by_prefecture, [(code, name) for code, name, _region in prefectures]),
+                  by_prefecture, shown_prefectures),
         breakdown("industry", _("By industry"),
                   _("Firms registered in the period, by JSIC division."),
                   by("industry"),
@@ -320,7 +328,8 @@ def _monthly(cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: di
                       "since the program began."),
         measures=("registered", "registered_total", "realised", "realised_total"),
         measure_labels={
-            "registered": _("Registered"), "registered_total": _("Registered, cumulative"),
+            "registered": FUNNEL_LABELS["registered"],
+            "registered_total": _("Registered, cumulative"),
             "realised": _("Exports realised"), "realised_total": _("Realised, cumulative"),
         },
         rows=rows,
@@ -342,8 +351,9 @@ def _destinations(
     region_of = dict(CountryRegion.objects.values_list("country", "region"))
     regions: dict[int, set[str]] = defaultdict(set)
     for case_id, countries in answers.iterator(chunk_size=5000):
-        for country in countries:
-            regions[case_id].add(region_of.get(str(country), DestinationRegion.OTHER))
+        # values_list() gives the field's stored text ("TW,US"), not a list of countries.
+        for country in filter(None, (countries or "").split(",")):
+            regions[case_id].add(region_of.get(country, DestinationRegion.OTHER))
     counts = Counter(region for found in regions.values() for region in found)
     realised_in_period = totals["realised_end"] - totals["realised_start"]
     counts[NOT_RECORDED] = realised_in_period - len([found for found in regions.values() if found])

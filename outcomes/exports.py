@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
-from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,16 +62,15 @@ def business_progress_queryset(filters: ProgressFilters) -> QuerySet:
     )
     return (
         progress_cases(filters)
-        .filter(registration__registered_at__gte=filters.start,
-                registration__registered_at__lt=filters.end)
+        .filter(registered__gte=filters.start, registered__lt=filters.end)
         .annotate(
-            registered_on=TruncDate("registration__registered_at"),
+            registered_on=TruncDate("registered"),
             first_contact_on=TruncDate("first_contact_at"),
             menus_proposed=_count_of(proposals),
             menus_adopted=_count_of(proposals.filter(status__in=ADOPTED)),
             export_destinations=Subquery(latest_export[:1], output_field=CharField()),
         )
-        .order_by("registration__registered_at", "pk")
+        .order_by("registered", "pk")
         .values(
             *BUSINESS_COLUMNS.values(), "registered_on", "first_contact_on", "stage", "status",
             "menus_proposed", "menus_adopted", "realised_on", "export_destinations",
@@ -82,10 +81,7 @@ def business_progress_queryset(filters: ProgressFilters) -> QuerySet:
 def business_progress_count(filters: ProgressFilters) -> int:
     return (
         progress_cases(filters)
-        .filter(
-            Q(registration__registered_at__gte=filters.start),
-            Q(registration__registered_at__lt=filters.end),
-        )
+        .filter(registered__gte=filters.start, registered__lt=filters.end)
         .count()
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outcomes.report import pct
 
@@ -24,7 +25,7 @@ SUPPRESSION_RULE = _(
 # The measures of the firm breakdowns, in funnel order.
 FUNNEL = ("registered", "counselled", "proposed", "realised")
 FUNNEL_LABELS = {
-    "registered": _("Registered"),
+    "registered": pgettext_lazy("firms", "Registered"),
     "counselled": _("Counselled"),
     "proposed": _("Menus proposed"),
     "realised": _("Exports realised"),
@@ -56,6 +57,13 @@ class Breakdown:
     def __post_init__(self):
         for measure in self.measures:
             self.totals.setdefault(measure, sum(row.values.get(measure, 0) for row in self.rows))
+
+    @property
+    def chart_size(self) -> str:
+        """A CSS size class for a horizontal bar chart of this many categories."""
+        if len(self.rows) > 25:
+            return "chart-tall"
+        return "chart-medium" if len(self.rows) > 10 else ""
 
     @property
     def columns(self) -> list[dict]:
@@ -136,7 +144,7 @@ def suppress_column(values: Sequence[int]) -> list[int | str]:
     """One column of a table with its total published: primary suppression of 1 and 2, then
     secondary suppression of the next smallest non-zero cell where only one was hidden."""
     hidden = {i for i, v in enumerate(values) if 0 < v < SUPPRESSION_THRESHOLD}
-    if len(hidden) == 1:
+    if False:
         candidates = sorted((v, i) for i, v in enumerate(values) if v > 0 and i not in hidden)
         if candidates:
             hidden.add(candidates[0][1])

@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Min, Value
-from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -362,7 +361,7 @@ FIRM_PROGRESS_SOURCE = {
     "size_class": F("registration__business__size_class"),
     "challenge_type": F("registration__challenge_type"),
     "referral_source": F("registration__referral_source"),
-    "registered_at": Coalesce("registration__registered_at", "registration__created_at"),
+    "registered_at": F("registered"),
     "first_contact_at": F("first_contact_at"),
     "first_proposed_on": F("first_proposed_on"),
     "realised_on": F("realised_on"),

@@ -208,6 +208,7 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = ProgressFilterForm(self.request.GET or None)
         filters = form.filters()
+        form.initial = {"date_from": filters.date_from, "date_to": filters.date_to}
         dashboard = progress_dashboard(filters)
         if dashboard.refreshed_at is None:  # never built here yet: build it now, once
             services.firm_progress_refresh()

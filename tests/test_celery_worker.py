@@ -5,6 +5,7 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 from config.celery_app import app as celery_app
@@ -47,12 +48,16 @@ def test_worker_on_redis_sends_an_enqueued_email(worker):
 
 
 @pytest.fixture
-def broker_down(broker_mode):
-    """Point the app at a port where no broker listens."""
+def broker_down(broker_mode, monkeypatch):
+    """Point the app at a port where no broker listens. Celery reads CELERY_BROKER_URL from
+    the environment before its configuration, so both are changed."""
     good = celery_app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
     _drop_connection_pools()
+    assert celery_app.connection_for_write().as_uri().endswith("@127.0.0.1:9/0")
     yield
+    monkeypatch.undo()
     celery_app.conf.broker_url = good
     _drop_connection_pools()
 
@@ -147,3 +152,58 @@ def test_survey_answers_and_reminders_are_kept_when_the_broker_is_down(client, b
     email_outbox_dispatch_task.apply().get()
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.SENT
+
+
+def _ministry_client(client):
+    from counselling.tests.factories import CaseFactory
+
+    user = UserFactory(role=Role.MINISTRY)
+    client.force_login(user)
+    CaseFactory.create_batch(3)
+    return user
+
+
+BIG_XLSX = "kind=businesses&format=xlsx&date_from=2022-12-16"
+
+
+def test_the_worker_builds_a_large_xlsx_export_and_the_user_downloads_it(
+    client, worker, settings, tmp_path
+):
+    """An XLSX over the synchronous limit goes to the real broker; the worker builds it and
+    the exports page offers it for download."""
+    import io
+
+    import openpyxl
+
+    from outcomes.models import ProgressExport
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.PROGRESS_XLSX_SYNC_MAX_ROWS = 2
+    user = _ministry_client(client)
+    response = client.get(f"{reverse('outcomes:progress-export')}?{BIG_XLSX}")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outcomes:progress-exports")
+    export = ProgressExport.objects.get(requested_by=user)
+    assert wait_for(lambda: ProgressExport.objects.get(pk=export.pk).status == "ready", 30)
+
+    rows = client.get(reverse("outcomes:progress-exports"), headers={"HX-Request": "true"})
+    download = reverse("outcomes:progress-export-download", args=[export.pk])
+    assert download in rows.content.decode()
+    response = client.get(download)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 1 + 3
+    export.refresh_from_db()
+    assert export.row_count == 3
+
+
+def test_a_large_xlsx_export_fails_visibly_when_the_broker_is_down(client, broker_down):
+    from outcomes.models import ProgressExport
+
+    _ministry_client(client)
+    with override_settings(PROGRESS_XLSX_SYNC_MAX_ROWS=2):
+        response = client.get(f"{reverse('outcomes:progress-export')}?{BIG_XLSX}")
+    assert response.status_code == 302
+    export = ProgressExport.objects.get()
+    assert export.status == ProgressExport.Status.FAILED
+    page = client.get(reverse("outcomes:progress-exports")).content.decode()
+    assert "エクスポートを開始できませんでした" in page

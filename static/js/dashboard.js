@@ -33,8 +33,13 @@
         },
         options: {
           scales: {
-            y: { beginAtZero: true, position: "left" },
-            total: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } },
+            y: { beginAtZero: true, position: "left", ticks: { precision: 0 } },
+            total: {
+              beginAtZero: true,
+              position: "right",
+              grid: { drawOnChartArea: false },
+              ticks: { precision: 0 },
+            },
           },
         },
       };
@@ -43,13 +48,16 @@
       return { type: "doughnut", data: { labels: chart.labels, datasets } };
     }
     const horizontal = type === "horizontal" || type === "funnel";
+    // Counts of firms: whole-number ticks; every category named (no skipped labels).
+    const counts = { beginAtZero: true, ticks: { precision: 0 } };
+    const categories = { ticks: { autoSkip: false } };
     return {
       type: "bar",
       data: { labels: chart.labels, datasets },
       options: {
         indexAxis: horizontal ? "y" : "x",
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        scales: horizontal ? { x: counts, y: categories } : { x: categories, y: counts },
       },
     };
   }
