@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from counselling import selectors as case_selectors
 from outcomes import exports, selectors, services
 from outcomes.dashboard import progress_dashboard
-from outcomes.filters import ProgressFilterForm, period_presets
+from outcomes.filters import ProgressFilterForm, ProgressFilters, period_presets
 from outcomes.forms import StaffSurveyForm, SurveyForm
 from outcomes.models import ProgressExport, SurveyResponse
 from outcomes.permissions import ProgressPermission, SurveyPermission
@@ -206,9 +206,8 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
     template_name = "outcomes/progress_dashboard.html"
 
     def get_context_data(self, **kwargs):
-        form = ProgressFilterForm(self.request.GET or None)
+        form = ProgressFilterForm(_with_default_period(self.request.GET))
         filters = form.filters()
-        form.initial = {"date_from": filters.date_from, "date_to": filters.date_to}
         dashboard = progress_dashboard(filters)
         if dashboard.refreshed_at is None:  # never built here yet: build it now, once
             services.firm_progress_refresh()
@@ -225,6 +224,17 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
             refresh_minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES,
             can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
         )  # fmt: skip
+
+
+def _with_default_period(query):
+    """The filters asked for, with the default period's dates where none were given, so the
+    date fields always show the period in force."""
+    data = query.copy()
+    default = ProgressFilters.default()
+    for field in ("date_from", "date_to"):
+        if not data.get(field):
+            data[field] = getattr(default, field).isoformat()
+    return data
 
 
 def dashboard_charts(dashboard) -> dict:
