@@ -391,6 +391,9 @@ def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     selected = ", ".join(f"src.{quote(f'src_{name}')}" for name in names)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One rebuild at a time (beat and a page may ask together); readers are not held.
+            cursor.execute(f"LOCK TABLE {quote(meta.db_table)} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {quote(meta.db_table)}")  # noqa: S608 (our own table)
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from models)
