@@ -1,0 +1,124 @@
+"""The dashboard's fact table: what a rebuild holds, rebuilds at the same time, and the page
+that rebuilds it when it is missing or old."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from core.roles import Role
+from core.tests.factories import UserFactory
+from counselling.tests.factories import CaseFactory
+from outcomes.models import FirmProgress
+from outcomes.services import firm_progress_refresh
+from registrations.models import Registration
+from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from support_menus.models import Proposal
+from support_menus.tests.factories import SupportMenuFactory
+
+JST = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def _at(day: int) -> datetime.datetime:
+    return datetime.datetime(2025, 6, day, 10, tzinfo=JST)
+
+
+@pytest.mark.django_db
+def test_a_rebuild_holds_each_firm_once_with_its_latest_registration():
+    business = BusinessFactory(prefecture_id="04", industry_id="E", size_class="small")
+    old = CaseFactory(registration=RegistrationFactory(business=business, registered_at=_at(1)))
+    latest = CaseFactory(
+        registration=RegistrationFactory(
+            business=business, registered_at=_at(20), challenge_type="new_market",
+            referral_source="chamber", is_reregistration=True,
+        ),
+        first_contact_at=_at(22), stage="challenge", status="proposals",
+        realised_on=datetime.date(2025, 9, 1),
+    )  # fmt: skip
+    menu = SupportMenuFactory()
+    for day in (25, 23):
+        Proposal.objects.create(case=latest, menu=menu, score=1, status="declined",
+                                proposed_on=datetime.date(2025, 6, day))  # fmt: skip
+    withdrawn = CaseFactory(registration=RegistrationFactory(status=Registration.Status.WITHDRAWN))
+    merged = CaseFactory()
+    merged.registration.business.merged_into = business
+    merged.registration.business.save()
+
+    assert firm_progress_refresh() == 1
+
+    row = FirmProgress.objects.get()
+    assert row.case_id == latest.pk
+    assert {old.pk, withdrawn.pk, merged.pk}.isdisjoint({row.case_id})
+    assert (row.business_id, row.prefecture, row.region, row.industry, row.size_class) == (
+        business.pk, "04", "tohoku", "E", "small",
+    )  # fmt: skip
+    assert (row.challenge_type, row.referral_source) == ("new_market", "chamber")
+    assert row.registered_at == _at(20)
+    assert row.first_contact_at == _at(22)
+    assert row.first_proposed_on == datetime.date(2025, 6, 23)
+    assert row.realised_on == datetime.date(2025, 9, 1)
+    assert (row.stage, row.status) == ("challenge", "proposals")
+
+
+@pytest.mark.django_db
+def test_a_rebuild_replaces_the_old_rows_and_takes_the_time_of_the_rebuild():
+    CaseFactory.create_batch(2)
+    firm_progress_refresh(now=_at(1))
+    CaseFactory()
+    assert firm_progress_refresh(now=_at(2)) == 3
+    assert set(FirmProgress.objects.values_list("refreshed_at", flat=True)) == {_at(2)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_at_once_both_finish_with_every_firm_once(reference_data):
+    CaseFactory.create_batch(30)
+    errors, barrier = [], threading.Barrier(2)
+
+    def rebuild():
+        try:
+            barrier.wait()
+            firm_progress_refresh()
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rebuild) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert FirmProgress.objects.count() == 30
+
+
+@pytest.mark.django_db
+def test_the_first_visit_builds_the_figures_and_an_old_table_is_rebuilt_after_the_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.FIRM_PROGRESS_REFRESH_MINUTES = 10
+    client.force_login(UserFactory(role=Role.MINISTRY))
+    CaseFactory.create_batch(2)
+    url = reverse("outcomes:progress")
+
+    response = client.get(url)
+    assert FirmProgress.objects.count() == 2
+    assert response.context["dashboard"].headlines[0].value == 2
+
+    CaseFactory()
+    FirmProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.get(url)
+    # This page showed the figures it had; the rebuild ran after it (eagerly in tests).
+    assert response.context["dashboard"].headlines[0].value == 2
+    assert len(callbacks) == 1
+    assert FirmProgress.objects.count() == 3
+
+    # A second stale page within the interval does not queue another rebuild.
+    FirmProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.get(url)
+    assert callbacks == []
