@@ -154,7 +154,9 @@ def csv_chunks(headers: list[str], rows: Iterable[list], notes: Iterable[str] = 
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     for note in notes:
-        writer.writerow([f"# {note}"])
+        # Written as is: csv would quote a note with a comma, and the line would no longer
+        # start with # (readers skip comment lines only when they do).
+        buffer.write(f"# {note}\r\n")
     writer.writerow(headers)
     yield buffer.getvalue().encode()
     buffer.seek(0)

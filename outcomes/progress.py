@@ -144,7 +144,7 @@ def suppress_column(values: Sequence[int]) -> list[int | str]:
     """One column of a table with its total published: primary suppression of 1 and 2, then
     secondary suppression of the next smallest non-zero cell where only one was hidden."""
     hidden = {i for i, v in enumerate(values) if 0 < v < SUPPRESSION_THRESHOLD}
-    if False:
+    if len(hidden) == 1:
         candidates = sorted((v, i) for i, v in enumerate(values) if v > 0 and i not in hidden)
         if candidates:
             hidden.add(candidates[0][1])

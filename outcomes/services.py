@@ -313,6 +313,7 @@ def progress_export_build(*, export_id: int) -> ProgressExport:
         if export.kind == ProgressExport.Kind.BUSINESSES:
             rows = exports.business_xlsx(target, filters)
         else:
+            firm_progress_refresh()
             rows = exports.aggregate_xlsx(target, filters, exports.aggregate_rows(filters))
         target.seek(0)
         if export.file:
@@ -401,6 +402,20 @@ def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
             params,
         )
         return cursor.rowcount
+
+
+def firm_progress_ensure() -> None:
+    """Before figures are read: build the fact table now if it never was (a fresh system, no
+    beat yet); queue a rebuild if it is older than FIRM_PROGRESS_REFRESH_MINUTES."""
+    from outcomes.dashboard import firm_progress_refreshed_at
+
+    refreshed_at = firm_progress_refreshed_at()
+    if refreshed_at is None:
+        firm_progress_refresh()
+    elif timezone.now() - refreshed_at > datetime.timedelta(
+        minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES
+    ):
+        firm_progress_refresh_soon()
 
 
 def firm_progress_refresh_soon() -> None:

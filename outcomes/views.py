@@ -1,6 +1,5 @@
 import csv
 import io
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -208,14 +207,8 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = ProgressFilterForm(_with_default_period(self.request.GET))
         filters = form.filters()
+        services.firm_progress_ensure()
         dashboard = progress_dashboard(filters)
-        if dashboard.refreshed_at is None:  # never built here yet: build it now, once
-            services.firm_progress_refresh()
-            dashboard = progress_dashboard(filters)
-        elif timezone.now() - dashboard.refreshed_at > timedelta(
-            minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES
-        ):
-            services.firm_progress_refresh_soon()
         query = self.request.GET.copy()
         return super().get_context_data(
             form=form, filters=filters, dashboard=dashboard,
@@ -274,6 +267,7 @@ class ProgressExportView(PermissionRequiredMixin, View):
         )  # fmt: skip
 
     def _aggregates(self, filters, fmt):
+        services.firm_progress_ensure()
         rows = exports.aggregate_rows(filters)
         export = self._log(ProgressExport.Kind.AGGREGATES, fmt, filters, len(rows))
         if fmt == ProgressExport.Format.CSV:

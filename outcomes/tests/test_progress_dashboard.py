@@ -37,7 +37,8 @@ from counselling.models import Case, StageChange
 from counselling.tests.factories import CaseFactory
 from outcomes.dashboard import progress_cases, progress_dashboard
 from outcomes.filters import ProgressFilterForm, ProgressFilters, fiscal_year_start
-from outcomes.models import SurveyResponse
+from outcomes.models import FirmProgress, SurveyResponse
+from outcomes.services import firm_progress_refresh
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Registration
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
@@ -101,41 +102,123 @@ def stage_change(case, to_stage, created_at):
 @pytest.fixture
 def world(db):
     S = Case.Status
-    a = firm("A社", "04", registered_at=at(2024, 6, 10), first_contact_at=at(2024, 6, 20),
-             proposed_on=[day(2024, 7, 1), day(2025, 6, 1)], realised_on=day(2025, 5, 15),
-             status=S.REALISED, stage="expansion")
-    b = firm("B社", "04", registered_at=at(2025, 4, 1, 0, 30), size_class="small",
-             challenge="new_market", referral="chamber", first_contact_at=at(2025, 4, 6, 0, 30),
-             proposed_on=[day(2025, 5, 1), day(2025, 10, 10)], realised_on=day(2025, 8, 20),
-             status=S.REALISED, stage="challenge")
-    c = firm("C社", "02", registered_at=at(2025, 5, 20), industry="A", size_class="small",
-             referral="shokokai", first_contact_at=at(2025, 6, 9), proposed_on=[day(2025, 7, 1)],
-             status=S.SUPPORT, stage="preparation")
-    d = firm("D社", "13", registered_at=at(2025, 6, 5), industry="I", size_class="mid",
-             challenge="new_product", referral="jetro", first_contact_at=at(2025, 6, 8),
-             status=S.COUNSELLING)
+    a = firm(
+        "A社",
+        "04",
+        registered_at=at(2024, 6, 10),
+        first_contact_at=at(2024, 6, 20),
+        proposed_on=[day(2024, 7, 1), day(2025, 6, 1)],
+        realised_on=day(2025, 5, 15),
+        status=S.REALISED,
+        stage="expansion",
+    )
+    b = firm(
+        "B社",
+        "04",
+        registered_at=at(2025, 4, 1, 0, 30),
+        size_class="small",
+        challenge="new_market",
+        referral="chamber",
+        first_contact_at=at(2025, 4, 6, 0, 30),
+        proposed_on=[day(2025, 5, 1), day(2025, 10, 10)],
+        realised_on=day(2025, 8, 20),
+        status=S.REALISED,
+        stage="challenge",
+    )
+    c = firm(
+        "C社",
+        "02",
+        registered_at=at(2025, 5, 20),
+        industry="A",
+        size_class="small",
+        referral="shokokai",
+        first_contact_at=at(2025, 6, 9),
+        proposed_on=[day(2025, 7, 1)],
+        status=S.SUPPORT,
+        stage="preparation",
+    )
+    d = firm(
+        "D社",
+        "13",
+        registered_at=at(2025, 6, 5),
+        industry="I",
+        size_class="mid",
+        challenge="new_product",
+        referral="jetro",
+        first_contact_at=at(2025, 6, 8),
+        status=S.COUNSELLING,
+    )
     e = firm("E社", "13", registered_at=at(2025, 7, 1, 0, 30), size_class="")
-    f_old = firm("F社", "13", registered_at=at(2024, 11, 1), first_contact_at=at(2024, 11, 5),
-                 proposed_on=[day(2024, 11, 20)], realised_on=day(2024, 12, 20),
-                 status=S.CONTACTED, stage="expansion")
-    f = firm("F社", "13", business=f_old.registration.business, registered_at=at(2025, 8, 1),
-             challenge="restart", first_contact_at=at(2025, 8, 11),
-             proposed_on=[day(2025, 8, 20)], realised_on=day(2025, 9, 10), status=S.REALISED,
-             stage="challenge")
-    i = firm("I社", "13", registered_at=at(2023, 5, 1), size_class="large",
-             first_contact_at=at(2023, 5, 10), proposed_on=[day(2023, 6, 1)],
-             realised_on=day(2024, 3, 1), status=S.REALISED, stage="expansion")
-    j = firm("J社", "04", registered_at=at(2025, 10, 5), size_class="small",
-             first_contact_at=at(2025, 10, 6))
-    k = firm("K社", "02", registered_at=at(2024, 12, 1), first_contact_at=at(2024, 12, 13),
-             status=S.CONTACTED, stage="challenge")
+    f_old = firm(
+        "F社",
+        "13",
+        registered_at=at(2024, 11, 1),
+        first_contact_at=at(2024, 11, 5),
+        proposed_on=[day(2024, 11, 20)],
+        realised_on=day(2024, 12, 20),
+        status=S.CONTACTED,
+        stage="expansion",
+    )
+    f = firm(
+        "F社",
+        "13",
+        business=f_old.registration.business,
+        registered_at=at(2025, 8, 1),
+        challenge="restart",
+        first_contact_at=at(2025, 8, 11),
+        proposed_on=[day(2025, 8, 20)],
+        realised_on=day(2025, 9, 10),
+        status=S.REALISED,
+        stage="challenge",
+    )
+    i = firm(
+        "I社",
+        "13",
+        registered_at=at(2023, 5, 1),
+        size_class="large",
+        first_contact_at=at(2023, 5, 10),
+        proposed_on=[day(2023, 6, 1)],
+        realised_on=day(2024, 3, 1),
+        status=S.REALISED,
+        stage="expansion",
+    )
+    j = firm(
+        "J社",
+        "04",
+        registered_at=at(2025, 10, 5),
+        size_class="small",
+        first_contact_at=at(2025, 10, 6),
+    )
+    k = firm(
+        "K社",
+        "02",
+        registered_at=at(2024, 12, 1),
+        first_contact_at=at(2024, 12, 13),
+        status=S.CONTACTED,
+        stage="challenge",
+    )
     # Never counted: a withdrawn registration, and a duplicate merged into B's business.
-    g = firm("G社", "04", registered_at=at(2025, 5, 1), first_contact_at=at(2025, 8, 9),
-             proposed_on=[day(2025, 8, 10)], status=S.NEW, stage="preparation",
-             registration_status=Registration.Status.WITHDRAWN)
-    h = firm("H社", "04", registered_at=at(2025, 6, 1), size_class="small",
-             first_contact_at=at(2025, 9, 9), proposed_on=[day(2025, 9, 10)],
-             realised_on=day(2025, 9, 20), status=S.SUPPORT, stage="challenge")
+    g = firm(
+        "G社",
+        "04",
+        registered_at=at(2025, 5, 1),
+        first_contact_at=at(2025, 8, 9),
+        proposed_on=[day(2025, 8, 10)],
+        status=S.NEW,
+        stage="preparation",
+        registration_status=Registration.Status.WITHDRAWN,
+    )
+    h = firm(
+        "H社",
+        "04",
+        registered_at=at(2025, 6, 1),
+        size_class="small",
+        first_contact_at=at(2025, 9, 9),
+        proposed_on=[day(2025, 9, 10)],
+        realised_on=day(2025, 9, 20),
+        status=S.SUPPORT,
+        stage="challenge",
+    )
     h.registration.business.merged_into = b.registration.business
     h.registration.business.save()
 
@@ -157,6 +240,7 @@ def world(db):
     stage_change(k, "challenge", at(2025, 3, 20))  # before the period
     stage_change(h, "challenge", at(2025, 6, 15))  # merged
     stage_change(f_old, "expansion", at(2025, 5, 1))  # a registration that no longer counts
+    firm_progress_refresh()  # the dashboard reads its fact table
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "f_old": f_old, "i": i, "j": j,
             "k": k, "g": g, "h": h}  # fmt: skip
 
@@ -184,6 +268,30 @@ def test_each_firm_counts_once_with_its_latest_registration(world):
     cases = set(progress_cases(PERIOD).values_list("pk", flat=True))
     expected = {world[name].pk for name in ("a", "b", "c", "d", "e", "f", "i", "j", "k")}
     assert cases == expected
+
+
+def test_the_fact_table_holds_the_same_firms_with_their_codes_and_dates(world):
+    assert set(FirmProgress.objects.values_list("case_id", flat=True)) == set(
+        progress_cases(PERIOD).values_list("pk", flat=True)
+    )
+    f = FirmProgress.objects.get(case=world["f"])
+    assert (f.business_id, f.prefecture, f.region, f.industry, f.size_class) == (
+        world["f_old"].registration.business_id, "13", "kanto", "E", "sme",
+    )  # fmt: skip
+    assert (f.challenge_type, f.referral_source, f.stage, f.status) == (
+        "restart", "web", "challenge", "realised",
+    )  # fmt: skip
+    assert (f.registered_at, f.first_contact_at, f.first_proposed_on, f.realised_on) == (
+        at(2025, 8, 1), at(2025, 8, 11), day(2025, 8, 20), day(2025, 9, 10),
+    )  # fmt: skip
+
+
+def test_a_rebuild_replaces_the_fact_table(world):
+    Case.objects.filter(pk=world["e"].pk).update(first_contact_at=at(2025, 7, 3, 0, 30))
+    now = timezone.now()
+    assert firm_progress_refresh(now=now) == 9
+    assert set(FirmProgress.objects.values_list("refreshed_at", flat=True)) == {now}
+    assert headlines(progress_dashboard(PERIOD))["counselled"] == (8, 5)
 
 
 def test_progress_cases_annotate_the_first_proposal(world):
@@ -282,7 +390,11 @@ def test_breakdowns_by_firm_and_registration(world):
     }  # fmt: skip
     size = by_key(dashboard, "size_class")
     assert [(row.code, row.values["registered"]) for row in size.rows] == [
-        ("small", 2), ("sme", 1), ("mid", 1), ("large", 0), ("", 1),  # E: not recorded, last
+        ("small", 2),
+        ("sme", 1),
+        ("mid", 1),
+        ("large", 0),
+        ("", 1),  # E: not recorded, last
     ]
     assert str(size.rows[-1].label) == "記録なし"
     assert non_zero(size) == {
@@ -450,6 +562,7 @@ def test_the_dashboard_runs_the_same_queries_for_3_and_30_firms(client, users):
     menu = SupportMenuFactory()
     for n in range(3):
         small_firm(n, menu)
+    firm_progress_refresh()
     client.get(url, PERIOD_QUERY)  # warm-up (content types, translations)
     with CaptureQueriesContext(connection) as three:
         response = client.get(url, PERIOD_QUERY)
@@ -457,12 +570,33 @@ def test_the_dashboard_runs_the_same_queries_for_3_and_30_firms(client, users):
     assert response.context["dashboard"].funnel.totals == {"firms": 3}
     for n in range(3, 30):
         small_firm(n, menu)
+    firm_progress_refresh()
     with CaptureQueriesContext(connection) as thirty:
         response = client.get(url, PERIOD_QUERY)
     assert response.status_code == 200
     assert response.context["dashboard"].funnel.totals == {"firms": 30}
     assert len(thirty) == len(three)
     assert len(three) < 40
+
+
+def test_the_first_visit_builds_the_fact_table_and_a_stale_one_is_rebuilt_soon(
+    client, users, django_capture_on_commit_callbacks
+):
+    client.force_login(users[Role.MINISTRY])
+    url = reverse("outcomes:progress")
+    small_firm(1, SupportMenuFactory())
+    assert not FirmProgress.objects.exists()
+    response = client.get(url, PERIOD_QUERY)
+    assert response.context["dashboard"].funnel.totals == {"firms": 1}
+    stale = timezone.now() - datetime.timedelta(minutes=30)
+    FirmProgress.objects.update(refreshed_at=stale)
+    small_firm(3, SupportMenuFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, PERIOD_QUERY)
+    # This page still shows the figures it had; the next one the rebuilt table.
+    assert response.context["dashboard"].funnel.totals == {"firms": 1}
+    assert FirmProgress.objects.count() == 2
+    assert FirmProgress.objects.first().refreshed_at > stale
 
 
 def test_the_page_shows_the_figures_and_tables(client, users, world):

@@ -49,6 +49,7 @@ class Command(BaseCommand):
         fmt = options["format"]
         with translation.override("ja"), open(options["output"], "wb") as target:
             if kind == ProgressExport.Kind.AGGREGATES:
+                services.firm_progress_refresh()  # the figures as of now, beat or not
                 rows = exports.aggregate_rows(filters)
                 if fmt == "csv":
                     target.writelines(exports.aggregate_csv(filters, rows))
