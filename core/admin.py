@@ -88,9 +88,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """For rows that change only through their services (so the timeline, e-mails and
-    audit stay whole): the admin looks them up, with their history, and never edits them."""
+class ReadOnlyAdminMixin:
+    """The admin looks rows up and never adds, edits or deletes them."""
 
     show_full_result_count = False
 
@@ -102,3 +101,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """For rows that change only through their services (so the timeline, e-mails and
+    audit stay whole): the admin looks them up, with their history, and never edits them."""

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyHistoryAdmin
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
@@ -76,7 +76,7 @@ class SurveyResponseAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ProgressExport)
-class ProgressExportAdmin(admin.ModelAdmin):
+class ProgressExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The export log: who exported which progress report, when, with which filters and how
     many rows. It is a record, so nobody edits or deletes it here."""
 
@@ -86,16 +86,6 @@ class ProgressExportAdmin(admin.ModelAdmin):
     list_select_related = ("requested_by",)
     search_fields = ("requested_by__username", "requested_via")
     date_hierarchy = "created_at"
-    show_full_result_count = False
     readonly_fields = ("requested_by", "requested_via", "kind", "format", "filters", "row_count",
                        "status", "file", "created_at", "finished_at", "error")  # fmt: skip
     exclude = ("created_by", "updated_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
