@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -193,11 +194,12 @@ class ProgressExport(BaseModel):
         indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_by_user")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+        at = localtime(self.created_at)
+        return f"{self.get_kind_display()} {self.format} {at:%Y-%m-%d %H:%M}"
 
     @property
     def filename(self) -> str:
-        return f"progress-{self.kind}-{self.created_at:%Y%m%d-%H%M%S}.{self.format}"
+        return f"progress-{self.kind}-{localtime(self.created_at):%Y%m%d-%H%M%S}.{self.format}"
 
 
 class FirmProgress(models.Model):

@@ -131,10 +131,11 @@ class Headline:
 
 
 def change(now, before):
-    """now − before, or None when either is unknown."""
+    """now − before, or None when either is unknown; days (floats) to one decimal."""
     if now is None or before is None:
         return None
-    return now - before
+    difference = now - before
+    return round(difference, 1) if isinstance(difference, float) else difference
 
 
 # --- Open-data suppression -----------------------------------------------------------------

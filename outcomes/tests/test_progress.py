@@ -252,6 +252,7 @@ def test_shares_of_an_empty_breakdown_are_unknown():
         (7, 2, 5),
         (2, 7, -5),
         (Decimal("57.1"), Decimal("50.0"), Decimal("7.1")),
+        (3.3, 4.1, -0.8),  # days: one decimal, no floating-point noise (-0.7999999999999998)
         (None, 3, None),
         (3, None, None),
     ],
