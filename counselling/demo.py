@@ -86,13 +86,16 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
         cases.append(case)
     # Plan each case's sessions before inserting it, so no second pass updates the cases.
     plans = []
+    now = timezone.now()
     for case in cases:
         registered = case.registration.registered_at
         held_times = []
         if case.status != Case.Status.NEW:
             held = registered + timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 8))
+            # No contact in the future: a firm registered yesterday was called today at most.
+            latest = max(registered + timedelta(hours=1), now - timedelta(hours=1))
             for _ in range(rng.randint(1, 3)):
-                held_times.append(held)
+                held_times.append(min(held, latest))
                 held += timedelta(days=rng.randint(7, 60))
             case.first_contact_at, case.last_contact_at = held_times[0], held_times[-1]
             if case.status == Case.Status.REALISED:

@@ -72,8 +72,8 @@ def business_progress_queryset(filters: ProgressFilters) -> QuerySet:
         )
         .order_by("registered", "pk")
         .values(
-            *BUSINESS_COLUMNS.values(), "registered_on", "first_contact_on", "stage", "status",
-            "menus_proposed", "menus_adopted", "realised_on", "export_destinations",
+            "pk", *BUSINESS_COLUMNS.values(), "registered_on", "first_contact_on", "stage",
+            "status", "menus_proposed", "menus_adopted", "realised_on", "export_destinations",
         )
     )  # fmt: skip
 
@@ -86,8 +86,11 @@ def business_progress_count(filters: ProgressFilters) -> int:
     )
 
 
-def business_progress_rows(filters: ProgressFilters) -> Iterator[dict]:
-    """Each firm's row with labels in place of codes, read in chunks."""
+def business_progress_rows(
+    filters: ProgressFilters, *, case_ids: list[int] | None = None
+) -> Iterator[dict]:
+    """Each firm's row with labels in place of codes, read in chunks (only the cases given,
+    when given)."""
     labels = {
         "region": dict(MetiRegion.choices), "size_class": dict(SizeClass.choices),
         "challenge_type": dict(ChallengeType.choices), "referral": dict(ReferralSource.choices),
@@ -106,8 +109,12 @@ def business_progress_rows(filters: ProgressFilters) -> Iterator[dict]:
             )
         return country_names[codes]
 
-    for values in business_progress_queryset(filters).iterator(chunk_size=CHUNK_ROWS):
+    queryset = business_progress_queryset(filters)
+    if case_ids is not None:
+        queryset = queryset.filter(pk__in=case_ids)
+    for values in queryset.iterator(chunk_size=CHUNK_ROWS):
         row = {column: values[path] for column, path in BUSINESS_COLUMNS.items()}
+        row["case_id"] = values["pk"]
         for column, choices in labels.items():
             code = row[column] if column in row else values[column]
             row[column] = choices.get(code, code or "")

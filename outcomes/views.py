@@ -219,6 +219,29 @@ class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
         )  # fmt: skip
 
 
+class ProgressFirmsView(PermissionRequiredMixin, TemplateView):
+    """Business-level progress on screen, with the dashboard's filters: no contact data and
+    no counselling notes."""
+
+    permission_required = ProgressPermission.DASHBOARD
+    template_name = "outcomes/progress_firms.html"
+
+    def get_context_data(self, **kwargs):
+        form = ProgressFilterForm(_with_default_period(self.request.GET))
+        filters = form.filters()
+        services.firm_progress_ensure()
+        page, rows = selectors.progress_firms_page(
+            filters=filters, page_number=self.request.GET.get("page")
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form, filters=filters, page=page, rows=rows, query=query.urlencode(),
+            presets=period_presets(form.today),
+            can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
+        )  # fmt: skip
+
+
 def _with_default_period(query):
     """The filters asked for, with the default period's dates where none were given, so the
     date fields always show the period in force."""
