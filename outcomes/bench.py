@@ -141,21 +141,27 @@ def progress_rows(*, repeat: int, password: str) -> list[Row]:
     client = Client()
     client.post(reverse("login"), {"username": "demo-ministry", "password": password})
     dashboard = reverse("outcomes:progress")
-    periods = (("this fiscal year", ""), ("whole program", WHOLE_PROGRAM),
-               ("whole program, 東北 only", WHOLE_PROGRAM + "&region=tohoku"))  # fmt: skip
-    for name, query in periods:
+    firms_page = reverse("outcomes:progress-firms")
+    pages = (("progress dashboard, this fiscal year", dashboard, ""),
+             ("progress dashboard, whole program", dashboard, WHOLE_PROGRAM),
+             ("progress dashboard, whole program, 東北 only", dashboard,
+              WHOLE_PROGRAM + "&region=tohoku"),
+             ("progress by firm, whole program", firms_page, WHOLE_PROGRAM),
+             ("progress by firm, whole program, page 1000", firms_page,
+              WHOLE_PROGRAM + "&page=1000"))  # fmt: skip
+    for name, path, query in pages:
         timings, queries = [], 0
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
-                response = client.get(f"{dashboard}?{query}")
+                response = client.get(f"{path}?{query}")
                 timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code  # noqa: S101
             queries = len(ctx.captured_queries)
         timings.sort()
         p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
         median = statistics.median(timings)
-        rows.append((f"GET progress dashboard, {name} (ministry)", f"{median:.0f} ms",
+        rows.append((f"GET {name} (ministry)", f"{median:.0f} ms",
                      f"{p95:.0f} ms", str(queries)))  # fmt: skip
 
     filters = ProgressFilters(date_from=settings.PROGRAM_START_DATE, date_to=timezone.localdate())
