@@ -135,6 +135,15 @@ def test_ministry_filters_by_region_sees_charts_and_downloads_the_firm_csv(live_
     assert export.row_count == len(TOHOKU_FIRMS)
     assert export.requested_by == ministry
 
+    # The same firms, on screen, with the filter kept.
+    page.get_by_test_id("firms-link").click()
+    expect(page.get_by_role("heading", name="事業者別進捗")).to_be_visible()
+    table = page.get_by_test_id("firm-table")
+    for name in TOHOKU_FIRMS:
+        expect(table).to_contain_text(name)
+    expect(table).not_to_contain_text(TOKYO_FIRM)
+    expect(page.locator("#id_region")).to_have_value("tohoku")
+
 
 def test_concierge_has_no_dashboard_link_and_is_refused(live_server, page, jetro_tokyo):
     concierge = UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo)
