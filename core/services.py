@@ -1,4 +1,4 @@
-"""Writes for core: the e-mail outbox.
+"""Writes for core: the e-mail outbox, and the record of who saw which firm's contact data.
 
 Every e-mail goes through `email_enqueue` inside the caller's transaction. A Celery task
 (`email_outbox_dispatch`) sends due rows; a periodic run of the same task picks up rows
@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import OutboundEmail
+from core.models import ContactDataAccess, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +133,15 @@ def email_requeue(*, emails) -> int:
 def user_preferences_update(*, user, case_reminders: bool) -> None:
     user.case_reminders = case_reminders
     user.save(update_fields=["case_reminders"])
+
+
+def contact_data_access_log(*, request, business_ids, page: str) -> None:
+    """Record that the signed-in user was shown these firms' contact data on `page`."""
+    now = timezone.now()
+    ContactDataAccess.objects.bulk_create(
+        ContactDataAccess(
+            user=request.user, business_id=business_id, page=page,
+            path=request.get_full_path()[:300], at=now,
+        )
+        for business_id in dict.fromkeys(business_ids)
+    )  # fmt: skip

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.services import contact_data_access_log
 from core.views import FilteredPageMixin
 from counselling import selectors, services
 from counselling.forms import (
@@ -100,6 +101,9 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
     def _context(self, case, **bound):
         data = selectors.case_page_data(case=case)
         registration = case.registration
+        contact_data_access_log(
+            request=self.request, business_ids=[registration.business_id], page="case"
+        )
         bound_proposal = bound.pop("proposal_form", None)
         proposals = [
             (proposal, bound_proposal if getattr(bound_proposal, "proposal", None) == proposal

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.services import contact_data_access_log
 from registrations.models import Business, Contact, DuplicateFlag, Registration
 from registrations.services import business_update
 from registrations.size_class import industry_option_value
@@ -49,6 +50,12 @@ class BusinessAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("referred_by", "merged_into")
     readonly_fields = ("size_class", "created_at", "created_by", "updated_by")
     inlines = [ContactInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:  # its contacts are shown
+            contact_data_access_log(request=request, business_ids=[object_id], page="admin")
+        return response
 
     def save_model(self, request, obj, form, change):
         business_update(business=obj, actor=request.user)

@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from core.roles import Role
+from core.services import contact_data_access_log
 from core.views import FilteredPageMixin
 from registrations import selectors, services
 from registrations.forms import (
@@ -202,6 +203,9 @@ class RegistrationDetailView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         registration = selectors.registration_get(user=self.request.user, pk=self.kwargs["pk"])
+        contact_data_access_log(
+            request=self.request, business_ids=[registration.business_id], page="registration"
+        )
         return super().get_context_data(
             registration=registration,
             flags=selectors.registration_duplicate_flags(registration=registration),
@@ -215,7 +219,12 @@ class DuplicateQueueView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         page = Paginator(selectors.duplicate_flag_queue(user=self.request.user), PAGE_SIZE)
-        return super().get_context_data(page=page.get_page(self.request.GET.get("page")), **kwargs)
+        page = page.get_page(self.request.GET.get("page"))
+        contact_data_access_log(
+            request=self.request, page="duplicates",
+            business_ids=[b for flag in page for b in (flag.business_id, flag.candidate_id)],
+        )  # fmt: skip
+        return super().get_context_data(page=page, **kwargs)
 
 
 class DuplicateResolveView(PermissionRequiredMixin, View):
