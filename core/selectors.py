@@ -6,6 +6,7 @@ from core.models import OutboundEmail, Prefecture, User
 from core.roles import Role
 from counselling.models import Case
 from registrations import selectors as registration_selectors
+from registrations.models import DeletionRequest
 from support_menus import selectors as menu_selectors
 
 RECENT_LIMIT = 20
@@ -59,6 +60,9 @@ def home_context(*, user: User) -> dict:
         return {
             "business_count": registration_selectors.business_count(user=user),
             "open_duplicates": registration_selectors.duplicate_flag_queue(user=user).count(),
+            "pending_deletions": DeletionRequest.objects.filter(
+                status=DeletionRequest.Status.PENDING
+            ).count(),
             "role_counts": user_count_by_role(),
             "outbox_counts": dict(
                 OutboundEmail.objects.values_list("status").annotate(n=Count("id"))

@@ -8,17 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from import_export import fields, resources
 
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe, so
-    `=HYPERLINK(…)` stays text (OWASP, CSV injection). Numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 class RowsResource(resources.Resource):
     """A resource over plain dict rows (the export queries return dicts, not models)."""

@@ -1,11 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyHistoryAdmin
 from core.services import contact_data_access_log
-from registrations.models import Business, Contact, DuplicateFlag, Registration
-from registrations.services import business_update
+from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
+from registrations.services import business_update, deletion_request_decide
 from registrations.size_class import industry_option_value
 
 INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")
@@ -83,3 +85,40 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "reason")
     list_select_related = ("registration", "business", "candidate")
     raw_id_fields = ("registration", "business", "candidate")
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(ReadOnlyHistoryAdmin):
+    """Firms' requests for deletion: approve (the firm is anonymised at once, and the
+    approval recorded) or reject, with the actions above the list."""
+
+    list_display = ("created_at", "business", "status", "decided_at", "updated_by")
+    list_filter = ("status",)
+    list_select_related = ("business", "updated_by")
+    actions = ["approve", "reject"]
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need the change permission; the form itself stays read-only.
+        return request.user.has_perm("registrations.change_deletionrequest")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def _decide(self, request, queryset, *, approve: bool):
+        decided = [
+            deletion_request_decide(request=item, actor=request.user, approve=approve)
+            for item in queryset.filter(status=DeletionRequest.Status.PENDING)
+        ]
+        self.message_user(
+            request, ngettext("%(count)d request decided.", "%(count)d requests decided.",
+                              len(decided)) % {"count": len(decided)},
+            messages.SUCCESS,
+        )  # fmt: skip
+
+    @admin.action(description=_("Approve and anonymise the firm"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)

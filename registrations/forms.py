@@ -269,3 +269,20 @@ class WithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Withdraw"), css_class="btn-danger"))
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("I understand that my business's data will be deleted and that the program "
+                "can no longer support it."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Ask for deletion"), css_class="btn-danger"))

@@ -69,6 +69,7 @@ class Business(BaseModel):
         blank=True,
         related_name="referred_businesses",
     )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -78,7 +79,8 @@ class Business(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(entity_type="sole_proprietor")
-                | models.Q(corporate_number__isnull=False),
+                | models.Q(corporate_number__isnull=False)
+                | models.Q(anonymised_at__isnull=False),
                 name="business_corporation_has_corporate_number",
                 violation_error_code="corporate_number_required",
                 violation_error_message=_("A corporation needs its corporate number."),
@@ -316,3 +318,40 @@ class DuplicateFlag(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.business} ≈ {self.candidate}"
+
+
+class DeletionRequest(BaseModel):
+    """A firm asked for its data to be deleted (個人情報の削除の求め). An admin approves it,
+    and the firm is then anonymised: its registrations and cases stay, without anything that
+    identifies it, so the program's figures keep counting it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved: anonymised")
+        REJECTED = "rejected", _("Rejected")
+
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.PROTECT,
+        related_name="deletion_requests",
+    )  # fmt: skip
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business"], condition=models.Q(status="pending"),
+                name="deletionrequest_one_pending",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.business_id}: {self.status}"

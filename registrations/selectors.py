@@ -1,11 +1,14 @@
 """Reads for registrations, always through the user's scope (registrations.permissions)."""
 
+import datetime
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from core.models import MetiRegion
+from core.models import MetiRegion, OutboundEmail
 from registrations.filters import RegistrationFilter
-from registrations.models import Business, Contact, DuplicateFlag, Registration
+from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.permissions import (
     business_qs_visible_to,
     duplicate_flag_qs_visible_to,
@@ -109,3 +112,94 @@ def duplicate_flag_get(*, user, pk: int) -> DuplicateFlag:
         duplicate_flag_qs_visible_to(user).select_related("registration", "business", "candidate"),
         pk=pk,
     )
+
+
+# --- A firm's own data (個人情報の開示) ----------------------------------------------------------
+
+# Keys and tokens that mean nothing to the firm (normalised search keys, link nonces).
+INTERNAL_FIELDS = frozenset({
+    "name_key", "phone_key", "email_key", "consent_nonce", "submission_token", "token_nonce",
+    "created_by", "updated_by", "merged_into", "idempotency_key",
+})  # fmt: skip
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def _record(obj, *, exclude=()) -> dict:
+    """The object's stored fields as plain values; a link to another row as its name."""
+    out = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in INTERNAL_FIELDS or field.name in exclude:
+            continue
+        value = getattr(obj, field.name) if field.is_relation else field.value_from_object(obj)
+        out[field.name] = _plain(value)
+    return out
+
+
+def business_data_export(*, business: Business) -> dict:
+    """Everything held about a firm, for the firm itself: the business, its contacts, each
+    registration with its case (sessions, stage changes, proposals, surveys and answers, the
+    timeline) and the e-mails sent to it. A few dozen queries: one firm, on request."""
+    contacts = list(business.contacts.order_by("id"))
+    registrations = []
+    for registration in business.registrations.select_related("case", "office").order_by("id"):
+        entry = _record(registration, exclude=("business",))
+        case = getattr(registration, "case", None)
+        if case is not None:
+            entry["case"] = {
+                **_record(case, exclude=("registration",)),
+                "sessions": [
+                    {**_record(session, exclude=("case",)),
+                     "issues": [tag.name for tag in session.tags.all()]}
+                    for session in case.sessions.prefetch_related("tags").order_by("held_at")
+                ],
+                "stage_changes": [_record(change, exclude=("case",))
+                                  for change in case.stage_changes.order_by("created_at")],
+                "proposals": [_record(proposal, exclude=("case", "score", "reasons"))
+                              for proposal in case.proposals.select_related("menu")],
+                "surveys": [
+                    {**_record(survey, exclude=("case",)),
+                     "response": (_record(survey.response, exclude=("survey",))
+                                  if hasattr(survey, "response") else None)}
+                    for survey in case.surveys.select_related("response").order_by("wave_months")
+                ],
+                "timeline": [_record(event, exclude=("case",))
+                             for event in case.events.order_by("at")],
+            }  # fmt: skip
+        registrations.append(entry)
+    emails = OutboundEmail.objects.filter(to__in=[c.email for c in contacts]).order_by("id")
+    return {
+        "generated_at": _plain(timezone.now()),
+        "business": _record(business),
+        "contacts": [_record(contact, exclude=("business",)) for contact in contacts],
+        "registrations": registrations,
+        "emails": [_record(email, exclude=("attempts", "last_error", "next_attempt_at"))
+                   for email in emails],
+    }  # fmt: skip
+
+
+def data_rows(data, prefix: str = ""):
+    """The same data as (item, value) rows, for a CSV: nested keys joined with dots, list
+    entries numbered from 1."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from data_rows(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(data, list) and any(isinstance(item, dict | list) for item in data):
+        for number, item in enumerate(data, 1):
+            yield from data_rows(item, f"{prefix}[{number}]")
+    else:
+        yield prefix, "; ".join(map(str, data)) if isinstance(data, list) else data
+
+
+def deletion_request_pending(*, business: Business):
+    return business.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()

@@ -4,14 +4,14 @@ A registration is saved first and its e-mails are outbox rows in the same transa
 neither a failing mail server nor a broker outage can lose a registration."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from core.models import Organisation, OutboundEmail, User
 from core.roles import Role
 from core.services import email_enqueue
-from registrations.models import Business, Contact, DuplicateFlag, Registration
+from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.normalise import email_key, name_key, phone_key
 from registrations.size_class import business_size_class, industry_option_parse
 
@@ -399,3 +399,163 @@ def duplicate_flag_reopen(*, flag: DuplicateFlag, actor: User) -> DuplicateFlag:
         flag.business.save(update_fields=["merged_into", "updated_by", "updated_at"])
     _flag_resolve(flag, DuplicateFlag.Status.OPEN, actor, None)
     return flag
+
+
+# --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
+
+ANONYMISED_NAME = "（削除済み）"
+ANONYMISED_KANA = "サクジョズミ"
+
+
+def deletion_request_create(*, business: Business, actor: User, reason: str) -> DeletionRequest:
+    """The firm asks for its data to be deleted; an admin decides. One pending request at a
+    time: asking again returns the pending one."""
+    pending = business.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
+    if pending is not None:
+        return pending
+    return DeletionRequest.objects.create(
+        business=business, reason=reason, created_by=actor, updated_by=actor
+    )
+
+
+@transaction.atomic
+def deletion_request_decide(
+    *, request: DeletionRequest, actor: User, approve: bool, note: str = ""
+) -> DeletionRequest:
+    """An admin approves (the firm is anonymised at once) or rejects a pending request."""
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DeletionRequest.Status.PENDING:
+        return request
+    if approve:
+        business_anonymise(business=request.business, actor=actor)
+    request.status = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.updated_by = actor
+    request.save()
+    return request
+
+
+def _history_forget(model, **lookup) -> None:
+    """Delete the audit history's earlier copies of erased values (django-simple-history
+    keeps a full copy per change); the anonymising save below records who did it, when."""
+    model.history.model.objects.filter(**lookup).delete()
+
+
+@transaction.atomic
+def business_anonymise(*, business: Business, actor: User | None) -> Business:
+    """Erase what identifies a firm and its people, keep what the program counts: the
+    registrations and cases stay with their prefecture, industry, size class, stage, status
+    and dates, so aggregates are unchanged. The contacts' sign-in accounts are closed.
+    Running it again changes nothing."""
+    from counselling.models import Case, CaseEvent, CounsellingSession
+    from outcomes.models import SurveyResponse
+    from support_menus.models import Proposal
+
+    business = Business.objects.select_for_update().get(pk=business.pk)
+    if business.anonymised_at is not None:
+        return business
+    contacts = list(business.contacts.select_related("user"))
+    registrations = list(business.registrations.all())
+    cases = list(Case.objects.filter(registration__business=business))
+    emails = [contact.email for contact in contacts]
+
+    for model, lookup in (
+        (Business, {"id": business.pk}),
+        (Contact, {"id__in": [c.pk for c in contacts]}),
+        (Registration, {"id__in": [r.pk for r in registrations]}),
+        (Case, {"id__in": [c.pk for c in cases]}),
+        (CounsellingSession, {"case_id__in": [c.pk for c in cases]}),
+        (SurveyResponse, {"survey__case_id__in": [c.pk for c in cases]}),
+        (Proposal, {"case_id__in": [c.pk for c in cases]}),
+        (User, {"id__in": [c.user_id for c in contacts if c.user_id]}),
+    ):  # fmt: skip
+        _history_forget(model, **lookup)
+
+    business.name, business.name_kana = f"{ANONYMISED_NAME}{business.pk}", ANONYMISED_KANA
+    business.name_key = business.representative = business.postal_code = ""
+    business.address = business.website = ""
+    business.corporate_number = None
+    business.capital_yen = None
+    business.anonymised_at = timezone.now()
+    business.updated_by = actor
+    business.save()
+    for contact in contacts:
+        contact.name, contact.name_kana, contact.department = ANONYMISED_NAME, "", ""
+        contact.email = f"deleted-{contact.pk}@anonymised.invalid"
+        contact.phone = contact.phone_key = contact.email_key = ""
+        contact.updated_by = actor
+        contact.save()
+        if contact.user is not None:
+            user = contact.user
+            user.username = f"deleted-{user.pk}"
+            user.email = user.first_name = user.last_name = ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save()
+    for registration in registrations:
+        registration.products = registration.referral_organisation_name = ""
+        registration.withdrawal_reason = ""
+        registration.updated_by = actor
+        registration.save()
+    for case in cases:
+        case.target_product = case.next_action = ""
+        case.updated_by = actor
+        case.save()
+    for session in CounsellingSession.objects.filter(case__in=cases):
+        session.notes = session.attendees = ""
+        session.save()
+    for response in SurveyResponse.objects.filter(survey__case__in=cases):
+        response.products = response.comments = ""
+        response.save()
+    for proposal in Proposal.objects.filter(case__in=cases).exclude(note=""):
+        proposal.note = ""
+        proposal.save()
+    for event in CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.EMAIL):
+        for email in emails:
+            event.summary = event.summary.replace(email, ANONYMISED_NAME)
+        event.save(update_fields=["summary"])
+    OutboundEmail.objects.filter(to__in=emails).update(
+        to="deleted@anonymised.invalid", subject=ANONYMISED_NAME, body="", last_error=""
+    )
+    return business
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+
+def retention_due(*, today) -> QuerySet[Business]:
+    """Firms whose every registration ended (cases closed or realised, or withdrawn) more
+    than RETENTION_YEARS ago, not yet anonymised."""
+    from counselling.models import Case
+
+    cutoff = timezone.make_aware(
+        datetime.combine(today.replace(year=today.year - settings.RETENTION_YEARS), time.min)
+    )
+    # A case ended when it was closed, or (realised, not closed) when the export was realised;
+    # one with neither date cannot be dated and is kept.
+    ended_long_ago = Q(closed_at__lt=cutoff) | Q(
+        closed_at__isnull=True, realised_on__lt=cutoff.date()
+    )
+    live = Case.objects.filter(Q(status__in=Case.OPEN_STATUSES) | ~ended_long_ago).exclude(
+        registration__status=Registration.Status.WITHDRAWN
+    )
+    recent_withdrawals = Registration.objects.filter(
+        status=Registration.Status.WITHDRAWN, withdrawn_at__gte=cutoff
+    )
+    return (
+        Business.objects.filter(anonymised_at__isnull=True, registrations__isnull=False)
+        .exclude(registrations__case__in=live)
+        .exclude(registrations__in=recent_withdrawals)
+        .exclude(registrations__status=Registration.Status.AWAITING_CONSENT)
+        .distinct()
+    )
+
+
+def retention_apply(*, today, dry_run: bool) -> list[int]:
+    """Anonymise the firms past retention (or, in a dry run, only list them)."""
+    due = list(retention_due(today=today).values_list("pk", flat=True))
+    if not dry_run:
+        for business in Business.objects.filter(pk__in=due):
+            business_anonymise(business=business, actor=None)
+    return due

@@ -1,9 +1,14 @@
+import csv
+import io
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -11,11 +16,13 @@ from django_ratelimit.core import is_ratelimited
 
 from core.roles import Role
 from core.services import contact_data_access_log
+from core.spreadsheet import neutralise
 from core.views import FilteredPageMixin
 from registrations import selectors, services
 from registrations.forms import (
     ConsentForm,
     ContactForm,
+    DeletionRequestForm,
     ReferralForm,
     RegistrationForm,
     WithdrawForm,
@@ -134,6 +141,63 @@ class WithdrawView(BusinessRoleMixin, FormView):
             registration=registration, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("Your registration was withdrawn."))
+        return redirect("core:home")
+
+
+class MyDataView(BusinessRoleMixin, View):
+    """Everything held about the firm, as JSON or CSV (個人情報の開示)."""
+
+    def get(self, request, fmt):
+        business = selectors.business_own(user=request.user)
+        if business is None:
+            raise Http404
+        data = selectors.business_data_export(business=business)
+        name = f"my-data-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "json":
+            response = HttpResponse(
+                json.dumps(data, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+        else:
+            out = io.StringIO()
+            out.write("\ufeff")
+            writer = csv.writer(out)
+            writer.writerow([_("Item"), _("Value")])
+            writer.writerows(
+                (item, "" if value is None else neutralise(str(value)))
+                for item, value in selectors.data_rows(data)
+            )
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class DeletionRequestView(BusinessRoleMixin, FormView):
+    """The firm asks for its data to be deleted; the program office decides."""
+
+    template_name = "registrations/deletion_request.html"
+    form_class = DeletionRequestForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role == Role.BUSINESS:
+            self.business = selectors.business_own(user=request.user)
+            if self.business is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pending=selectors.deletion_request_pending(business=self.business), **kwargs
+        )
+
+    def form_valid(self, form):
+        services.deletion_request_create(
+            business=self.business, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(self.request, _(
+            "Your request was received. Once the program office has deleted your data, your "
+            "sign-in account is closed."
+        ))  # fmt: skip
         return redirect("core:home")
 
 

@@ -249,6 +249,11 @@ TARGET_REQUIRED_FOR_CHALLENGE = env.bool("TARGET_REQUIRED_FOR_CHALLENGE", defaul
 SURVEY_WAVES_MONTHS = env.list("SURVEY_WAVES_MONTHS", cast=int, default=[6, 12, 24, 36])
 SURVEY_OPEN_DAYS = env.int("SURVEY_OPEN_DAYS", default=60)
 SURVEY_REMINDER_DAYS = (7, 14)
+# Retention (個人情報の保有期間): firms whose cases all ended this many years ago are
+# anonymised by a daily task, but only when RETENTION_APPLY is on; until then the task only
+# reports what it would do (a dry run), as does `manage.py retention --dry-run`.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+RETENTION_APPLY = env.bool("RETENTION_APPLY", default=False)
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

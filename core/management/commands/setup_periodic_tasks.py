@@ -29,6 +29,11 @@ CRONTABS = {
         "support_menus.case_rankings_refresh_all",
         {"minute": "30", "hour": "2"},
     ),
+    # Every day at 03:45 https://crontab.guru/#45_3_*_*_* (a dry run until RETENTION_APPLY)
+    "Registrations: anonymise firms past retention": (
+        "registrations.retention",
+        {"minute": "45", "hour": "3"},
+    ),
     # Every day at 03:15 https://crontab.guru/#15_3_*_*_* (files of business data expire)
     "Outcomes: delete expired progress-export files": (
         "outcomes.progress_exports_purge",

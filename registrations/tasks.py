@@ -1,0 +1,22 @@
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="registrations.retention")
+def retention_task() -> int:
+    """Daily: anonymise the firms past RETENTION_YEARS, or, until RETENTION_APPLY is on, only
+    log how many would be (a dry run)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from registrations.services import retention_apply
+
+    due = retention_apply(today=timezone.localdate(), dry_run=not settings.RETENTION_APPLY)
+    logger.info(
+        "Retention: %s firms %s.", len(due),
+        "anonymised" if settings.RETENTION_APPLY else "due (dry run: RETENTION_APPLY is off)",
+    )  # fmt: skip
+    return len(due)

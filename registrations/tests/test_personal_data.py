@@ -1,0 +1,180 @@
+"""A firm's own data (download) and its deletion (request, admin approval, anonymisation),
+and retention: anonymised firms keep counting in the program's figures."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import OutboundEmail
+from core.roles import Role
+from core.services import email_enqueue
+from core.tests.factories import UserFactory
+from counselling.models import CounsellingSession
+from counselling.tests.factories import CaseFactory
+from outcomes.models import FirmProgress
+from outcomes.services import firm_progress_refresh
+from registrations.models import Business, Contact, DeletionRequest
+from registrations.services import business_anonymise, retention_apply
+from registrations.tests.factories import BusinessFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def firm():
+    """A firm whose contact can sign in, with a case, a session note and an e-mail."""
+    business = BusinessFactory(name="株式会社秘密酒造", representative="秘密 太郎",
+                               address="仙台市青葉区秘密町1-1", prefecture_id="04")  # fmt: skip
+    case = CaseFactory(registration=RegistrationFactory(business=business, products="秘密の酒"))
+    contact = case.registration.contact
+    contact.user = UserFactory(role=Role.BUSINESS, username="secret-firm")
+    contact.save()
+    CounsellingSession.objects.create(case=case, held_at=timezone.now(), channel="phone",
+                                      notes="社長の秘密の相談")  # fmt: skip
+    email_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
+                  body=f"{contact.name} 様")  # fmt: skip
+    return case
+
+
+def test_a_firm_downloads_everything_held_about_it_as_json_and_csv(client, firm):
+    other = CaseFactory(registration=RegistrationFactory(business=BusinessFactory(name="他社")))
+    contact = firm.registration.contact
+    client.force_login(contact.user)
+
+    response = client.get(reverse("registrations:my-data", args=["json"]))
+    data = json.loads(response.content)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert data["business"]["name"] == "株式会社秘密酒造"
+    assert data["business"]["prefecture"] == "宮城県"
+    assert data["contacts"][0]["email"] == contact.email
+    registration = data["registrations"][0]
+    assert registration["reference"] == firm.registration.reference
+    assert registration["case"]["sessions"][0]["notes"] == "社長の秘密の相談"
+    assert data["emails"][0]["subject"] == "ご登録ありがとうございます"
+    text = response.content.decode()
+    assert "name_key" not in text
+    assert "consent_nonce" not in text
+    assert other.registration.reference not in text
+
+    response = client.get(reverse("registrations:my-data", args=["csv"]))
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    assert "business.name,株式会社秘密酒造" in body
+    assert "registrations[1].case.sessions[1].notes,社長の秘密の相談" in body
+
+
+def test_only_the_firm_itself_downloads_its_data(client, users, firm):
+    url = reverse("registrations:my-data", args=["json"])
+    assert client.get(url).status_code == 302
+    client.force_login(users[Role.CONCIERGE])
+    assert client.get(url).status_code == 404
+
+
+def test_a_firm_asks_for_deletion_once_and_must_confirm(client, firm):
+    client.force_login(firm.registration.contact.user)
+    url = reverse("registrations:deletion-request")
+
+    response = client.post(url, {"reason": "廃業のため"})
+    assert response.status_code == 200
+    assert "チェックを入れてください" in response.content.decode()
+    assert not DeletionRequest.objects.exists()
+
+    assert client.post(url, {"reason": "廃業のため", "confirm": "on"}).status_code == 302
+    assert client.post(url, {"confirm": "on"}).status_code == 302
+    request = DeletionRequest.objects.get()
+    assert (request.status, request.reason) == ("pending", "廃業のため")
+    assert 'data-testid="deletion-pending"' in client.get(url).content.decode()
+
+
+def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, users, firm):
+    business = firm.registration.business
+    contact = firm.registration.contact
+    secrets = ["株式会社秘密酒造", "秘密 太郎", "秘密町", "秘密の酒", "社長の秘密",
+               contact.email, contact.name, business.corporate_number]  # fmt: skip
+    firm_progress_refresh()
+    counted = FirmProgress.objects.filter(prefecture="04").count()
+    request = DeletionRequest.objects.create(business=business, reason="廃業")
+    admin_user = users[Role.ADMIN]
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:registrations_deletionrequest_changelist"),
+        {"action": "approve", "_selected_action": [request.pk]},
+    )
+    assert response.status_code == 302
+
+    request.refresh_from_db()
+    assert request.status == DeletionRequest.Status.APPROVED
+    assert request.updated_by == admin_user
+    assert request.decided_at is not None
+    business.refresh_from_db()
+    assert business.anonymised_at is not None
+    assert business.corporate_number is None
+    contact.refresh_from_db()
+    assert not contact.user.is_active
+    # Nothing identifying is left: not in the rows, not in their audit history, not in the
+    # outbox; the anonymisation itself is in the history, by the admin.
+    stored = repr([
+        list(Business.objects.filter(pk=business.pk).values()),
+        list(Business.history.filter(id=business.pk).values()),
+        list(Contact.history.filter(id=contact.pk).values()),
+        list(Contact.objects.filter(pk=contact.pk).values()),
+        list(CounsellingSession.objects.filter(case=firm).values()),
+        list(CounsellingSession.history.filter(case_id=firm.pk).values()),
+        list(firm.registration.__class__.history.filter(id=firm.registration_id).values()),
+        list(OutboundEmail.objects.values()),
+        list(contact.user.__class__.objects.filter(pk=contact.user_id).values()),
+    ])  # fmt: skip
+    for secret in secrets:
+        assert secret not in stored, secret
+    assert Business.history.filter(id=business.pk).latest().history_user == admin_user
+    firm_progress_refresh()
+    assert FirmProgress.objects.filter(prefecture="04").count() == counted
+
+    assert business_anonymise(business=business, actor=admin_user).anonymised_at == (
+        business.anonymised_at
+    )
+
+
+def test_rejecting_a_request_changes_nothing_but_the_request(client, users, firm):
+    request = DeletionRequest.objects.create(business=firm.registration.business)
+    client.force_login(users[Role.ADMIN])
+    client.post(reverse("admin:registrations_deletionrequest_changelist"),
+                {"action": "reject", "_selected_action": [request.pk]})  # fmt: skip
+    request.refresh_from_db()
+    assert request.status == DeletionRequest.Status.REJECTED
+    assert Business.objects.get(pk=firm.registration.business_id).anonymised_at is None
+
+
+def test_retention_anonymises_only_firms_whose_cases_all_ended_long_ago(settings):
+    settings.RETENTION_YEARS = 5
+    today = datetime.date(2026, 11, 23)
+    long_ago = datetime.datetime(2020, 1, 10, tzinfo=datetime.UTC)
+    old = CaseFactory(status="closed", close_reason="declined", closed_at=long_ago)
+    realised_long_ago = CaseFactory(status="realised", realised_on=datetime.date(2019, 5, 1))
+    recent = CaseFactory(status="closed", close_reason="declined",
+                         closed_at=datetime.datetime(2024, 1, 10, tzinfo=datetime.UTC))  # fmt: skip
+    still_open = CaseFactory(status="counselling")
+    undated = CaseFactory(status="closed", close_reason="declined")
+
+    due = retention_apply(today=today, dry_run=True)
+    assert sorted(due) == sorted([old.registration.business_id,
+                                  realised_long_ago.registration.business_id])  # fmt: skip
+    assert not Business.objects.filter(anonymised_at__isnull=False).exists()
+
+    out = io.StringIO()
+    call_command("retention", dry_run=True, stdout=out)
+    assert Business.objects.filter(anonymised_at__isnull=False).count() == 0
+
+    retention_apply(today=today, dry_run=False)
+    anonymised = set(
+        Business.objects.filter(anonymised_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert anonymised == set(due)
+    for case in (recent, still_open, undated):
+        assert case.registration.business_id not in anonymised
