@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core and reference data")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from core.roles import role_groups_sync_on_migrate
+        from core.sessions import staff_session_start
+
+        user_logged_in.connect(staff_session_start, dispatch_uid="core.staff_session_start")
 
         # Permissions are created in post_migrate, so the role groups are granted theirs there.
         post_migrate.connect(role_groups_sync_on_migrate, dispatch_uid="core.role_groups_sync")

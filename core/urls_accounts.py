@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from core.forms import LoginForm, OutboxPasswordResetForm
-from core.views import PreferencesView
+from core.views import PreferencesView, RateLimitedPasswordResetView
 
 urlpatterns = [
     path("preferences/", PreferencesView.as_view(), name="preferences"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        RateLimitedPasswordResetView.as_view(
             form_class=OutboxPasswordResetForm,
             extra_email_context={"site_name": settings.PROGRAM_NAME},
         ),

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
@@ -7,6 +9,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ALL
 
 from core.forms import PreferencesForm
 from core.selectors import home_context
@@ -63,3 +67,29 @@ class PreferencesView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, _("Your preferences were saved."))
         return redirect("core:home")
+
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, limited per IP address and per e-mail address. Over the limit the user
+    sees the usual "sent" page and nothing is sent: the answer never tells whether an account
+    exists or how often it was asked for."""
+
+    def form_valid(self, form):
+        limited = [
+            is_ratelimited(
+                self.request, group="password-reset", key=key, method="POST", increment=True,
+                rate=settings.PASSWORD_RESET_RATE_LIMIT,
+            )
+            for key in ("ip", "post:email")
+        ]  # fmt: skip
+        if any(limited):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def link_rate_limited(request) -> bool:
+    """Signed links (surveys, consents) opened too often from one address."""
+    return is_ratelimited(
+        request, group="signed-link", key="ip", method=ALL, increment=True,
+        rate=settings.LINK_RATE_LIMIT,
+    )  # fmt: skip

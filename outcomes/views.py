@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.views import link_rate_limited
 from counselling import selectors as case_selectors
 from outcomes import exports, selectors, services
 from outcomes.dashboard import progress_dashboard
@@ -40,6 +41,8 @@ class SurveyAnswerView(View):
     template_name = "outcomes/survey_form.html"
 
     def dispatch(self, request, token):
+        if link_rate_limited(request):
+            return render(request, "429.html", status=429)
         self.survey = services.survey_from_token(token)
         if self.survey is None:
             return render(request, "outcomes/survey_invalid.html", status=404)
@@ -86,6 +89,8 @@ class SurveyDoneView(SurveyAnswerView):
 
 class SurveyOptOutView(View):
     def post(self, request, token):
+        if link_rate_limited(request):
+            return render(request, "429.html", status=429)
         survey = services.survey_from_token(token)
         if survey is None:
             return render(request, "outcomes/survey_invalid.html", status=404)

@@ -17,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from core.roles import Role
 from core.services import contact_data_access_log
 from core.spreadsheet import neutralise
-from core.views import FilteredPageMixin
+from core.views import FilteredPageMixin, link_rate_limited
 from registrations import selectors, services
 from registrations.forms import (
     ConsentForm,
@@ -89,6 +89,8 @@ class ConsentView(View):
     """The firm confirms a partner's referral from the signed, single-use link."""
 
     def dispatch(self, request, token):
+        if link_rate_limited(request):
+            return render(request, "429.html", status=429)
         registration = services.consent_token_registration(token)
         if registration is None:
             return render(request, "registrations/consent_invalid.html", status=404)

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.sessions.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,6 +154,8 @@ else:
 
 # Sessions: NIST SP 800-63B AAL2 style limits (see docs/adr/0004-security-baseline.md).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
+# Staff (concierges, leads, ministry, admins) are signed out after this long without a request.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -254,6 +257,11 @@ SURVEY_REMINDER_DAYS = (7, 14)
 # reports what it would do (a dry run), as does `manage.py retention --dry-run`.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
 RETENTION_APPLY = env.bool("RETENTION_APPLY", default=False)
+# Password reset requests per IP address and per e-mail address, and survey or consent link
+# openings per IP address (django-ratelimit syntax). Over the limit, a reset shows the usual
+# "sent" page and sends nothing; a link answers 429.
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", default="5/h")
+LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", default="60/m")
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

@@ -19,3 +19,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Static files come straight from the finders (no collectstatic), so no STATIC_ROOT.
 STATIC_ROOT = None
+# Rate limits high enough for tests that send many requests; the limits' own tests lower them.
+PASSWORD_RESET_RATE_LIMIT = "10000/h"  # noqa: S105 (a rate, not a password)
+LINK_RATE_LIMIT = "10000/m"
