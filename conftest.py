@@ -16,6 +16,26 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """Client.force_login stands for a finished sign-in, second factor included; the sign-in
+    steps themselves (password, authenticator, recovery codes) are tested through the login
+    form in core/tests/test_two_factor.py and in the browser."""
+    from django.test import Client
+
+    from core.sessions import TWO_FACTOR_VERIFIED_KEY
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        session[TWO_FACTOR_VERIFIED_KEY] = True
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
 @pytest.fixture
 def jetro_tokyo(db) -> Organisation:
     return Organisation.objects.get(code="jetro-tokyo")

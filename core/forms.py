@@ -52,3 +52,15 @@ class PreferencesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
+
+
+class TwoFactorTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"), max_length=16,
+        help_text=_("The 6-digit code in your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                      "inputmode": "text"}),
+    )  # fmt: skip
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())

@@ -69,3 +69,16 @@ def home_context(*, user: User) -> dict:
             ),
         }
     return {}
+
+
+def two_factor_device(*, user: User):
+    """The user's confirmed authenticator (TOTP), or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

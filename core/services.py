@@ -145,3 +145,54 @@ def contact_data_access_log(*, request, business_ids, page: str) -> None:
         )
         for business_id in dict.fromkeys(business_ids)
     )  # fmt: skip
+
+
+# --- Two-factor authentication -----------------------------------------------------------------
+
+
+def totp_device_pending(*, user):
+    """The authenticator being set up: a fresh secret, unconfirmed until a code matches."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user, device, token: str) -> list[str] | None:
+    """Confirm the authenticator if the code matches: it replaces any earlier one, and a new
+    set of single-use recovery codes replaces the old. Returns the codes (shown once)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save()
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    return codes
+
+
+def two_factor_passed(*, request, device) -> None:
+    """Mark the session: the second factor was passed with this device."""
+    from django_otp import login as otp_login
+
+    from core.sessions import TWO_FACTOR_VERIFIED_KEY
+
+    otp_login(request, device)
+    request.session[TWO_FACTOR_VERIFIED_KEY] = True
+
+
+def two_factor_pass(*, request, token: str) -> bool:
+    """Check a code from the authenticator or a recovery code (used up by this)."""
+    from django_otp import match_token
+
+    device = match_token(request.user, token)
+    if device is None:
+        return False
+    two_factor_passed(request=request, device=device)
+    return True

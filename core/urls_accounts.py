@@ -5,10 +5,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from core.forms import LoginForm, OutboxPasswordResetForm
-from core.views import PreferencesView, RateLimitedPasswordResetView
+from core.views import (
+    PreferencesView,
+    RateLimitedPasswordResetView,
+    TwoFactorSetupView,
+    TwoFactorVerifyView,
+)
 
 urlpatterns = [
     path("preferences/", PreferencesView.as_view(), name="preferences"),
+    path("two-factor/", TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("two-factor/setup/", TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path(
         "login/",
         auth_views.LoginView.as_view(

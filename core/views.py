@@ -1,3 +1,6 @@
+from base64 import b32encode
+
+import qrcode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -5,16 +8,27 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ALL
+from qrcode.image.svg import SvgPathImage
 
-from core.forms import PreferencesForm
-from core.selectors import home_context
-from core.services import user_preferences_update
+from core.forms import PreferencesForm, TwoFactorTokenForm
+from core.selectors import home_context, two_factor_device
+from core.services import (
+    totp_device_confirm,
+    totp_device_pending,
+    two_factor_pass,
+    two_factor_passed,
+    user_preferences_update,
+)
+from core.sessions import TWO_FACTOR_VERIFIED_KEY
 
 
 class FilteredPageMixin:
@@ -93,3 +107,70 @@ def link_rate_limited(request) -> bool:
         request, group="signed-link", key="ip", method=ALL, increment=True,
         rate=settings.LINK_RATE_LIMIT,
     )  # fmt: skip
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):  # fmt: skip
+        return target
+    return reverse("core:home")
+
+
+class TwoFactorVerifyView(LoginRequiredMixin, FormView):
+    """The second step of signing in: a code from the authenticator or a recovery code.
+    Without an authenticator yet, the user is sent to set one up."""
+
+    template_name = "core/two_factor_verify.html"
+    form_class = TwoFactorTokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and two_factor_device(user=request.user) is None:
+            return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if not two_factor_pass(request=self.request, token=form.cleaned_data["token"]):
+            form.add_error("token", _("The code is not right, or it was already used."))
+            return self.form_invalid(form)
+        return redirect(_next_url(self.request))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_next_url(self.request), **kwargs)
+
+
+class TwoFactorSetupView(LoginRequiredMixin, FormView):
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with a code,
+    then keep the recovery codes shown once. A user who already has one must pass it first."""
+
+    template_name = "core/two_factor_setup.html"
+    form_class = TwoFactorTokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and two_factor_device(user=request.user) is not None
+            and not request.session.get(TWO_FACTOR_VERIFIED_KEY)
+        ):
+            return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        device = totp_device_pending(user=self.request.user)
+        qr = qrcode.make(device.config_url, image_factory=SvgPathImage, box_size=8)
+        return super().get_context_data(
+            qr_svg=mark_safe(qr.to_string(encoding="unicode")),  # noqa: S308 (our own SVG)
+            secret=b32encode(device.bin_key).decode(), next=_next_url(self.request), **kwargs,
+        )  # fmt: skip
+
+    def form_valid(self, form):
+        device = totp_device_pending(user=self.request.user)
+        codes = totp_device_confirm(
+            user=self.request.user, device=device, token=form.cleaned_data["token"]
+        )
+        if codes is None:
+            form.add_error("token", _("The code is not right. Check the time on your phone."))
+            return self.form_invalid(form)
+        two_factor_passed(request=self.request, device=device)
+        return render(self.request, "core/two_factor_recovery.html",
+                      {"codes": codes, "next": _next_url(self.request)})  # fmt: skip

@@ -62,6 +62,9 @@ THIRD_PARTY_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "core",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.sessions.StaffIdleTimeoutMiddleware",
+    "core.sessions.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,6 +158,12 @@ else:
 
 # Sessions: NIST SP 800-63B AAL2 style limits (see docs/adr/0004-security-baseline.md).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
+# Two-factor authentication (TOTP with django-otp, and recovery codes): required of staff when
+# on (firms may opt in, and once they have, it is required of them too).
+# https://django-otp-official.readthedocs.io/
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "新規輸出１万者支援プログラム"
+TWO_FACTOR_RECOVERY_CODES = 10
 # Staff (concierges, leads, ministry, admins) are signed out after this long without a request.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True

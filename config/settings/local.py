@@ -12,6 +12,9 @@ from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import BASE_DIR, DATABASES, STORAGES, env  # noqa: E402
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The demo logins of `make run` work without an authenticator app; production and the tests
+# require the second factor of staff. TWO_FACTOR_REQUIRED=True tries it here.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     name = DATABASES["default"]["NAME"]

@@ -37,7 +37,7 @@ def test_each_role_lands_on_its_own_page(english, users, role):
 
 
 def test_sign_in_with_the_standard_form_then_sign_out(client, users):
-    user = users[Role.CONCIERGE]
+    user = users[Role.PARTNER]  # staff add a second step: core/tests/test_two_factor.py
     response = client.post(
         reverse("login"), {"username": user.username, "password": "correct-horse-battery"}
     )

@@ -3,8 +3,9 @@ from django.core.management import call_command
 from django.utils import translation
 
 from core.demo import DEMO_LOGINS
+from core.models import User
 from core.roles import Role
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, pass_second_factor
 from tests.permissions import LANDING_HEADINGS
 
 pytestmark = [
@@ -38,6 +39,7 @@ def test_each_role_signs_in_and_sees_its_landing_page_in_japanese(
     page.get_by_label("ユーザー名").fill(username)  # Django's own ja catalogue
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name=japanese("Sign in")).click()
+    pass_second_factor(page, User.objects.get(username=username))
 
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == japanese(LANDING_HEADINGS[role])

@@ -15,7 +15,7 @@ from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
 from outcomes.filters import fiscal_year_start
 from outcomes.models import ProgressExport
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
@@ -28,6 +28,7 @@ def sign_in(page, live_server, user):
     page.get_by_label("ユーザー名").fill(user.username)
     page.get_by_label("パスワード").fill("correct-horse-battery")
     page.get_by_role("button", name="ログイン").click()
+    pass_second_factor(page, user)
 
 
 def firm_register(name: str, prefecture: str, *, counselled: bool = False):
