@@ -73,3 +73,13 @@ class TwoFactorMiddleware:
                     request.get_full_path(), reverse("two_factor_verify"), "next"
                 )
         return self.get_response(request)
+
+
+def axes_username(request, credentials) -> str:
+    """django-axes records failed sign-ins by username in a 255-character column: a longer
+    typed name is cut to the longest a username can be, never an error."""
+    from core.models import User
+
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") or ""
+    return str(username)[: User._meta.get_field("username").max_length]

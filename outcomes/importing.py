@@ -32,10 +32,12 @@ from core.file_messages import (
     MISSING_COLUMNS,
     NO_ROWS,
     NOT_CSV,
+    PROBLEMS,
     ROW_COLUMN_ERROR,
     ROW_ERROR,
     UNKNOWN_CODES,
     UNKNOWN_VALUE,
+    nul_cells,
 )
 from core.models import Prefecture
 from counselling.models import Case, CaseEvent
@@ -66,7 +68,6 @@ LEGACY_EMPLOYEES = 0  # unknown; the size class is left blank rather than derive
 
 # --- Messages (the column is named by ROW_COLUMN_ERROR) ----------------------------------------
 
-NO_SUCH_FILE = _("No such file: %(path)s")
 UNREADABLE_ENCODING = _(
     "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8 (comma delimited)” "
     "and import it again."
@@ -124,7 +125,6 @@ AMBIGUOUS_SOLE_PROPRIETOR = _(
     "registration_ref instead."
 )
 REPEATED_ANSWER = _("Row %(other)s already has an answer from this firm for this wave.")
-PROBLEMS = _("%(count)s problem(s); nothing was imported.")
 IMPORTED = _(
     "Imported %(file)s: %(created)s new answer(s), %(updated)s updated, %(unchanged)s "
     "unchanged; %(surveys)s survey(s) and %(firms)s firm(s) created."
@@ -221,6 +221,9 @@ def file_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         header.pop()
     rows = [(number, cells) for number, cells in enumerate(lines[1:], start=1)
             if any(cell.strip() for cell in cells)]  # fmt: skip
+    nul = nul_cells(header, rows)
+    if nul:
+        raise SurveyFileError(" ".join(nul))
     header_check(header)
     if not rows:
         raise SurveyFileError(str(NO_ROWS))

@@ -5,6 +5,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -30,11 +31,17 @@ EMAILS_DIFFER = _("The two e-mail addresses do not match.")
 DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided yet”.")
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
+FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
 
 
 class KanaField(forms.CharField):
+    """Katakana, normalised (NFKC can lengthen text: ㌀ is アパート), then held to max_length."""
+
     def clean(self, value):
-        return kana_normalise(super().clean(value))
+        value = kana_normalise(super().clean(value))
+        if self.max_length is not None:
+            MaxLengthValidator(self.max_length)(value)
+        return value
 
 
 class RegistrationForm(forms.Form):
@@ -63,22 +70,24 @@ class RegistrationForm(forms.Form):
         label=_("Industry"), choices=[("", "---------"), *INDUSTRY_OPTIONS]
     )
     capital_yen = forms.IntegerField(
-        label=_("Capital (yen)"), required=False, min_value=0,
+        label=_("Capital (yen)"), required=False, min_value=0, max_value=10**15,
         help_text=_("Not needed for sole proprietors."),
     )  # fmt: skip
     employees = forms.IntegerField(
         label=_("Employees"), min_value=0, max_value=1_000_000,
         help_text=_("Regular employees, not counting officers."),
     )  # fmt: skip
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=200
+    )
     # 担当者
     contact_name = forms.CharField(label=_("Contact name"), max_length=100)
     contact_name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
     contact_department = forms.CharField(
         label=_("Department and title"), max_length=100, required=False
     )
-    email = forms.EmailField(label=_("E-mail"))
-    email_confirm = forms.EmailField(label=_("E-mail (again)"))
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    email_confirm = forms.EmailField(label=_("E-mail (again)"), max_length=254)
     phone = forms.CharField(label=_("Phone"), max_length=20)
     # 輸出の取組
     challenge_type = forms.ChoiceField(
@@ -194,6 +203,12 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors.pop("submission_token", None):
+            # The hidden token was tampered with or lost: say so above the form, and give the
+            # re-shown form a fresh one, so sending it again works.
+            self.add_error(None, FORM_EXPIRED)
+            self.data = self.data.copy()
+            self.data["submission_token"] = str(uuid.uuid4())
         corporation = data.get("entity_type") == Business.EntityType.CORPORATION
         if corporation and "corporate_number" in data and not data["corporate_number"]:
             self.add_error("corporate_number", CORPORATE_NUMBER_REQUIRED)

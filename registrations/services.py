@@ -53,7 +53,8 @@ def business_derived_fields_set(business: Business) -> None:
         capital_yen=business.capital_yen,
         employees=business.employees,
     )
-    business.name_key = name_key(business.name)
+    # The key is for matching only: NFKC may lengthen a name (㌀ is アパート), so it is cut.
+    business.name_key = name_key(business.name)[: Business._meta.get_field("name_key").max_length]
 
 
 @transaction.atomic

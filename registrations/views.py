@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,14 @@ BOT_SUSPECTED = _("We could not accept this form. Please reload the page and try
 PAGE_SIZE = 50
 
 
+def _with_model_errors(form, error: ValidationError):
+    """Put the models' validation errors on the form: beside the field of the same name, or
+    above the form. Nothing was saved (the service runs in one transaction)."""
+    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+        form.add_error(field if field in form.fields else None, errors)
+    return form
+
+
 class RegisterView(FormView):
     """The public registration form; no account needed."""
 
@@ -59,9 +68,12 @@ class RegisterView(FormView):
         return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def form_valid(self, form):
-        registration = services.registration_submit(
-            data=form.cleaned_data, channel=Registration.Channel.ONLINE
-        )
+        try:
+            registration = services.registration_submit(
+                data=form.cleaned_data, channel=Registration.Channel.ONLINE
+            )
+        except ValidationError as error:  # a rule of the models the form did not check
+            return self.form_invalid(_with_model_errors(form, error))
         self.request.session[SESSION_REFERENCE] = registration.reference
         return redirect("registrations:done")
 
@@ -215,10 +227,13 @@ class ReferralCreateView(PermissionRequiredMixin, FormView):
             "referral_source": _partner_source(user),
             "referral_organisation_name": user.organisation.name,
         }
-        registration = services.registration_submit(
-            data=data, channel=Registration.Channel.PARTNER, actor=user,
-            referred_by=user.organisation,
-        )  # fmt: skip
+        try:
+            registration = services.registration_submit(
+                data=data, channel=Registration.Channel.PARTNER, actor=user,
+                referred_by=user.organisation,
+            )  # fmt: skip
+        except ValidationError as error:  # a rule of the models the form did not check
+            return self.form_invalid(_with_model_errors(form, error))
         messages.success(
             self.request,
             _("Referral %(reference)s sent. The firm has been asked by e-mail to confirm.")

@@ -23,6 +23,7 @@ from core.file_messages import (
     ROW_ERROR,
     UNKNOWN_CODES,
     UNKNOWN_VALUE,
+    nul_cells,
 )
 from core.models import DestinationRegion, IndustryDivision, Prefecture
 from counselling.models import IssueTag, Stage
@@ -258,6 +259,9 @@ class SupportMenuResource(resources.ModelResource):
                 problems.append(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
             problems.append(EXPECTED_COLUMNS % {"columns": ", ".join(COLUMNS)})
             self._refuse(dataset, " ".join(str(p) for p in problems))
+        nul = nul_cells(headers, enumerate(dataset, start=1))
+        if nul:
+            self._refuse(dataset, " ".join(nul))
         counts = Counter(_text(code) for code in dataset["code"])
         repeated = sorted(code for code, n in counts.items() if n > 1)
         if repeated:

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.file_messages import NO_SUCH_FILE
 from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
-    NO_SUCH_FILE,
     SurveyFileError,
     problems_message,
     survey_results_import,

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from core.file_messages import NO_SUCH_FILE, PROBLEMS
 from support_menus.models import SupportMenu
 from support_menus.resources import (
     FORMATS,
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             return
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(NO_SUCH_FILE % {"path": path})
         try:
             dataset = dataset_read(path.read_bytes(), file_format(path.name))
         except CatalogueFileError as error:
@@ -55,10 +57,16 @@ class Command(BaseCommand):
         if errors:
             for line in errors:
                 self.stderr.write(line)
-            raise CommandError(f"{len(errors)} problem(s); nothing was imported.")
+            raise CommandError(PROBLEMS % {"count": len(errors)})
         totals = result.totals
-        verb = "Would import" if options["dry_run"] else "Imported"
-        self.stdout.write(
-            f"{verb} {path.name}: {totals.get('new', 0)} new, {totals.get('update', 0)} updated, "
-            f"{totals.get('skip', 0)} unchanged."
-        )
+        counts = {
+            "file": path.name, "new": totals.get("new", 0), "updated": totals.get("update", 0),
+            "unchanged": totals.get("skip", 0),
+        }  # fmt: skip
+        if options["dry_run"]:
+            summary = _("Would import %(file)s: %(new)s new, %(updated)s updated, "
+                        "%(unchanged)s unchanged.")  # fmt: skip
+        else:
+            summary = _("Imported %(file)s: %(new)s new, %(updated)s updated, "
+                        "%(unchanged)s unchanged.")  # fmt: skip
+        self.stdout.write(summary % counts)
