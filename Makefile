@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
 	REDIS_URL=redis://127.0.0.1:6379/1
 
-.PHONY: help install run test lint check-deploy pytest services bench messages
+.PHONY: help install run test lint check-deploy pytest services bench messages load faults
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -29,6 +29,8 @@ help:
 	@echo "make services  web + Celery worker + beat on PostgreSQL and Redis (honcho)"
 	@echo "make bench     seed a PostgreSQL bench database (BENCH_N businesses) and time pages"
 	@echo "make messages  re-extract and compile the Japanese translation"
+	@echo "make load      locust against gunicorn (production settings) on the bench database"
+	@echo "make faults    Redis down, PostgreSQL restart, worker SIGKILL: no e-mail lost/doubled"
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -72,3 +74,13 @@ bench: install
 messages: install
 	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=var --ignore=static
 	$(MANAGE) compilemessages -l ja --ignore=.venv
+
+# Needs the bench database (`make bench`); LOAD_SEED=1 seeds it when missing. See bin/load.
+load: install
+	bin/load
+
+# Private Redis and PostgreSQL instances; the shared services are not touched. Its own test
+# database name, so it can run beside `make test`.
+faults: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/export_support_faults
+faults: install
+	.venv/bin/pytest tests/test_faults.py -s -q -p no:cacheprovider $(PYTEST_ARGS)
