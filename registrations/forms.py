@@ -143,7 +143,7 @@ class RegistrationForm(forms.Form):
     # later by e-mail: those two sections are for the public form only.
     public_sections = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cache_blank: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].label_from_instance = lambda p: p.name
         if not self.is_bound:
@@ -151,7 +151,15 @@ class RegistrationForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "registration-form"
         self.helper.attrs = {"novalidate": "", "data-once": "true"}
-        self.helper.layout = Layout(*self._sections())
+        # A blank form is the same for everyone but for its CSRF and submission tokens: with
+        # `cache_blank` the template caches the rest and writes those two itself.
+        self.cache_blank = cache_blank and not self.is_bound
+        sections = self._sections()
+        if self.cache_blank:
+            self.helper.form_tag = False
+            self.helper.disable_csrf = True
+            sections.remove("submission_token")
+        self.helper.layout = Layout(*sections)
 
     def _sections(self):
         privacy_link = format_html(

@@ -54,6 +54,9 @@ class RegisterView(FormView):
     template_name = "registrations/register.html"
     form_class = RegistrationForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "cache_blank": True}
+
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if is_ratelimited(

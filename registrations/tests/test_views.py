@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from core.models import OutboundEmail
@@ -343,3 +344,39 @@ def test_the_firm_sets_its_password_from_the_email_and_sees_its_registration(
     assert registration.reference in home.text
     assert "ジェトロ東京" in home.text
     assert "登録済み" in home.text
+
+
+def test_the_blank_form_is_cached_but_each_visitor_gets_their_own_tokens(client, db):
+    """The form's HTML comes from the cache after the first visit; the CSRF and submission
+    tokens are written per visit, once each."""
+    import re
+
+    pages = [
+        DjangoClient().get(reverse("registrations:register")).content.decode() for _ in range(2)
+    ]
+    tokens = [re.findall(r'name="submission_token" value="([^"]+)"', page) for page in pages]
+    assert [len(found) for found in tokens] == [1, 1]
+    assert tokens[0] != tokens[1]
+    for page in pages:
+        form = re.search(r'<form[^>]*id="registration-form".*?</form>', page, re.S)[0]
+        assert form.count('name="csrfmiddlewaretoken"') == 1
+        assert 'id="id_name"' in form
+
+
+def test_a_second_visitor_registers_through_the_cached_form(db):
+    """The cached form must not carry the first visitor's CSRF token: a second browser (with
+    CSRF checks on) registers from its own page."""
+    import re
+
+    first = DjangoClient(enforce_csrf_checks=True)
+    first.get(reverse("registrations:register"))
+    second = DjangoClient(enforce_csrf_checks=True)
+    page = second.get(reverse("registrations:register")).content.decode()
+    form = re.search(r'<form[^>]*id="registration-form".*?</form>', page, re.S)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    submission = re.search(r'name="submission_token" value="([^"]+)"', form)[1]
+    response = second.post(
+        reverse("registrations:register"),
+        {**form_data(), "csrfmiddlewaretoken": token, "submission_token": submission},
+    )
+    assert response.status_code == 302
