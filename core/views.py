@@ -20,7 +20,7 @@ from django_ratelimit.decorators import ALL
 from qrcode.image.svg import SvgPathImage
 
 from core.forms import PreferencesForm, TwoFactorTokenForm
-from core.selectors import home_context, two_factor_device
+from core.selectors import home_context, recovery_codes_left, two_factor_device
 from core.services import (
     totp_device_confirm,
     totp_device_pending,
@@ -74,6 +74,13 @@ class PreferencesView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            two_factor_on=two_factor_device(user=user) is not None,
+            recovery_codes_left=recovery_codes_left(user=user), **kwargs,
+        )  # fmt: skip
 
     def form_valid(self, form):
         user_preferences_update(

@@ -74,9 +74,14 @@ def registration_data(csrf: str, submission_token: str) -> dict:
     }
 
 
+# Seconds a simulated person waits between requests: "1,3" for people reading pages, "0,0" to
+# saturate the server (bin/load runs both).
+THINK = tuple(float(s) for s in os.environ.get("LOAD_THINK", "0,0").split(","))
+
+
 class Browser(HttpUser):
     abstract = True
-    wait_time = between(0.0, 0.0)
+    wait_time = between(*THINK)
 
     def on_start(self):
         self.client.headers["X-Forwarded-Proto"] = "https"

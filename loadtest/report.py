@@ -9,7 +9,8 @@ from pathlib import Path
 PHASES = (
     ("ceiling", "GET /healthz/ only"),
     ("register", "GET /register/ only"),
-    ("mixed", "registrations + concierge"),
+    ("mixed", "registrations + concierge, 1–3 s think time"),
+    ("saturation", "registrations + concierge, no think time"),
 )
 P95_TARGET_MS = 300
 RATIO_TARGET = 0.30
@@ -39,8 +40,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
 
-    say(f"\n## Load: {args.users} concurrent users, no think time, gunicorn {args.workers} "
-          f"sync workers, {os.cpu_count()} CPUs (locust on the same machine)\n")  # fmt: skip
+    say(f"\n## Load: {args.users} concurrent users, gunicorn {args.workers} sync workers, "
+          f"{os.cpu_count()} CPUs (locust on the same machine)\n")  # fmt: skip
     say("| phase | endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     say("|---|---|---:|---:|---:|---:|---:|---:|")
     by_phase: dict[str, dict[str, dict]] = {}

@@ -116,3 +116,14 @@ def test_someone_with_an_authenticator_cannot_replace_it_without_passing_it(clie
     response = client.get(reverse("two_factor_setup"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_a_firm_turns_it_on_from_its_preferences_and_sees_the_codes_left(client):
+    firm = UserFactory(role=Role.BUSINESS)
+    sign_in(client, firm)
+    page = client.get(reverse("preferences")).content.decode()
+    assert "2段階認証をオンにする" in page
+    codes = set_up(client, firm)
+    client.post(reverse("two_factor_verify"), {"token": codes[0]})
+    page = client.get(reverse("preferences")).content.decode()
+    assert "リカバリーコードの残りは9個" in page
