@@ -308,4 +308,5 @@ class DeletionRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}  # our Japanese message, not the browser's
         self.helper.add_input(Submit("submit", _("Ask for deletion"), css_class="btn-danger"))
