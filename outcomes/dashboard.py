@@ -164,7 +164,6 @@ def _month_key(value) -> date:
 @dataclass
 class Dashboard:
     filters: ProgressFilters
-    refreshed_at: datetime | None  # when the fact table was last rebuilt
     headlines: list[Headline]
     open_by_stage: Breakdown
     monthly: Breakdown
@@ -186,7 +185,7 @@ def firm_progress_refreshed_at() -> datetime | None:
 
 
 def progress_dashboard(filters: ProgressFilters) -> Dashboard:
-    """Everything the dashboard shows, in 18 queries, from the fact table."""
+    """Everything the dashboard shows, in 17 queries, from the fact table."""
     cases = firms(filters)
     totals = cases.aggregate(**_as_at(filters, end=True), **_as_at(filters, end=False))
     median_now, median_before = _median_days_to_first_contact(cases, filters)
@@ -242,7 +241,6 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
 
     return Dashboard(
         filters=filters,
-        refreshed_at=firm_progress_refreshed_at(),
         headlines=_headlines(totals, median_now, median_before),
         open_by_stage=_open_by_stage(cases, filters),
         monthly=_monthly(cases, filters, totals),

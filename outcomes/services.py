@@ -404,18 +404,21 @@ def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
         return cursor.rowcount
 
 
-def firm_progress_ensure() -> None:
+def firm_progress_ensure() -> datetime.datetime:
     """Before figures are read: build the fact table now if it never was (a fresh system, no
-    beat yet); queue a rebuild if it is older than FIRM_PROGRESS_REFRESH_MINUTES."""
+    beat yet); queue a rebuild if it is older than FIRM_PROGRESS_REFRESH_MINUTES. Returns when
+    the figures about to be read were built."""
     from outcomes.dashboard import firm_progress_refreshed_at
 
     refreshed_at = firm_progress_refreshed_at()
     if refreshed_at is None:
-        firm_progress_refresh()
+        refreshed_at = timezone.now()
+        firm_progress_refresh(now=refreshed_at)
     elif timezone.now() - refreshed_at > datetime.timedelta(
         minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES
     ):
         firm_progress_refresh_soon()
+    return refreshed_at
 
 
 def firm_progress_refresh_soon() -> None:

@@ -202,49 +202,50 @@ TRAJECTORY_LABELS = [(value, SurveyResponse.Trajectory(value).label) for value i
 # --- Progress dashboard and exports -----------------------------------------------------------
 
 
-class ProgressDashboardView(PermissionRequiredMixin, TemplateView):
-    """The ministry's dashboard: headline figures, charts each with its table, and exports,
-    all following the same filters."""
+class ProgressPageMixin(PermissionRequiredMixin):
+    """The progress pages: the dashboard's filters, figures no older than the refresh
+    interval, the period presets, and whether the user may download business-level rows."""
 
     permission_required = ProgressPermission.DASHBOARD
-    template_name = "outcomes/progress_dashboard.html"
 
     def get_context_data(self, **kwargs):
         form = ProgressFilterForm(_with_default_period(self.request.GET))
-        filters = form.filters()
-        services.firm_progress_ensure()
-        dashboard = progress_dashboard(filters)
-        query = self.request.GET.copy()
-        return super().get_context_data(
-            form=form, filters=filters, dashboard=dashboard,
-            charts=dashboard_charts(dashboard), query=query.urlencode(),
-            presets=period_presets(form.today),
-            refresh_minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES,
-            can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
-        )  # fmt: skip
-
-
-class ProgressFirmsView(PermissionRequiredMixin, TemplateView):
-    """Business-level progress on screen, with the dashboard's filters: no contact data and
-    no counselling notes."""
-
-    permission_required = ProgressPermission.DASHBOARD
-    template_name = "outcomes/progress_firms.html"
-
-    def get_context_data(self, **kwargs):
-        form = ProgressFilterForm(_with_default_period(self.request.GET))
-        filters = form.filters()
-        services.firm_progress_ensure()
-        page, rows = selectors.progress_firms_page(
-            filters=filters, page_number=self.request.GET.get("page")
-        )
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            form=form, filters=filters, page=page, rows=rows, query=query.urlencode(),
-            presets=period_presets(form.today),
+            form=form, filters=form.filters(), query=query.urlencode(),
+            refreshed_at=services.firm_progress_ensure(), presets=period_presets(form.today),
             can_export=self.request.user.has_perm(ProgressPermission.EXPORT), **kwargs,
         )  # fmt: skip
+
+
+class ProgressDashboardView(ProgressPageMixin, TemplateView):
+    """The ministry's dashboard: headline figures, charts each with its table, and exports,
+    all following the same filters."""
+
+    template_name = "outcomes/progress_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dashboard = progress_dashboard(context["filters"])
+        return {
+            **context, "dashboard": dashboard, "charts": dashboard_charts(dashboard),
+            "refresh_minutes": settings.FIRM_PROGRESS_REFRESH_MINUTES,
+        }  # fmt: skip
+
+
+class ProgressFirmsView(ProgressPageMixin, TemplateView):
+    """Business-level progress on screen, with the dashboard's filters: no contact data and
+    no counselling notes."""
+
+    template_name = "outcomes/progress_firms.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, rows = selectors.progress_firms_page(
+            filters=context["filters"], page_number=self.request.GET.get("page")
+        )
+        return {**context, "page": page, "rows": rows}
 
 
 def _with_default_period(query):
