@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import OutboundEmail, User
 from core.services import email_enqueue
 
 
@@ -40,6 +40,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
             to=to_email,
             subject=subject,
             body=body,
+            kind=OutboundEmail.Kind.ACCOUNT,
         )
 
 

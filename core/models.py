@@ -204,10 +204,33 @@ class OutboundEmail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        FIRM = "firm", _("To a firm about its registration or case")
+        STAFF = "staff", _("To staff")
+        ACCOUNT = "account", _("Account (password, second factor, address confirmation)")
+
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        help_text=_(
+            "Account mails are never part of a firm's data export, and their bodies are "
+            "blanked once delivered."
+        ),
+    )
+    business = models.ForeignKey(
+        "registrations.Business",
+        verbose_name=_("business"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The firm a firm mail was about, sent to its verified address."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -7,6 +7,7 @@ whose kick was lost (broker down, process killed after commit).
 
 import logging
 import smtplib
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,14 +23,33 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 
 
-def email_enqueue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
+def subject_line(text: str) -> str:
+    """A subject that can always be sent: line breaks, control and format characters (which
+    a firm's name might carry) become spaces, runs of spaces one, cut to the column's size."""
+    cleaned = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
+                      for ch in text)  # fmt: skip
+    return " ".join(cleaned.split())[:200]
+
+
+def email_enqueue(
+    *, key: str, to: str, subject: str, body: str, kind: str, business=None
+) -> OutboundEmail:
     """Record one e-mail to send, at most once per `key`, and ask for a dispatch after commit.
 
+    `kind` says what the mail is (OutboundEmail.Kind): a firm mail names the `business` it
+    is about only when it goes to that firm's verified address, and only such mails are part
+    of the firm's data export. Account mails carry secrets and are blanked once delivered.
     Calling it again with the same key returns the existing row and sends nothing new.
     """
+    if kind not in OutboundEmail.Kind.values:
+        raise ValueError(f"Unknown e-mail kind {kind!r}")
+    if business is not None and kind != OutboundEmail.Kind.FIRM:
+        raise ValueError("Only a firm mail names a business")
     email, created = OutboundEmail.objects.get_or_create(
-        idempotency_key=key, defaults={"to": to, "subject": subject[:200], "body": body}
-    )
+        idempotency_key=key,
+        defaults={"to": to, "subject": subject_line(subject), "body": body, "kind": kind,
+                  "business": business},
+    )  # fmt: skip
     if created:
         email_outbox_dispatch_on_commit()
     return email

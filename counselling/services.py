@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import OutboundEmail, User
 from core.roles import OFFICE_ROLES
 from core.services import email_enqueue
 from counselling.models import (
@@ -315,6 +315,7 @@ def case_reminders_send(*, today: date | None = None) -> int:
                 subject=gettext("Cases that need your action (%(date)s)")
                 % {"date": today.strftime("%Y-%m-%d")},
                 body=body,
+                kind=OutboundEmail.Kind.STAFF,
             )
         sent += 1
     return sent

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.models import User
+from core.models import OutboundEmail, User
 from core.services import email_enqueue
 from counselling.models import Case
 from counselling.services import case_email_record, case_realise
@@ -79,7 +79,10 @@ def _survey_email(survey: Survey, *, key: str, template: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"outcomes/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"outcomes/email/{template}_body.txt", context)
-        email_enqueue(key=key, to=contact.email, subject=subject, body=body)
+        email_enqueue(
+            key=key, to=contact.email, subject=subject, body=body,
+            kind=OutboundEmail.Kind.FIRM, business=survey.case.registration.business,
+        )  # fmt: skip
     case_email_record(case=survey.case, subject=subject, to=contact.email)
 
 
@@ -255,6 +258,7 @@ def survey_answer(
                 subject=gettext("Survey answered: %(name)s")
                 % {"name": case.registration.business.name},
                 body=body,
+                kind=OutboundEmail.Kind.STAFF,
             )
     return response
 

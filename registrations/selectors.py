@@ -177,7 +177,11 @@ def business_data_export(*, business: Business) -> dict:
                              for event in case.events.order_by("at")],
             }  # fmt: skip
         registrations.append(entry)
-    emails = OutboundEmail.objects.filter(to__in=[c.email for c in contacts]).order_by("id")
+    # Only mails about this firm sent to its verified address: never account mails (resets,
+    # set-password links, second factor) and never mail to an address someone else typed.
+    emails = OutboundEmail.objects.filter(
+        business=business, kind=OutboundEmail.Kind.FIRM
+    ).order_by("id")
     return {
         "generated_at": _plain(timezone.now()),
         "business": _record(business),

@@ -251,6 +251,8 @@ def _registration_confirmation_send(registration: Registration) -> OutboundEmail
                 "registrations/email/confirmation_subject.txt", context
             ).strip(),
             body=render_to_string("registrations/email/confirmation_body.txt", context),
+            kind=OutboundEmail.Kind.ACCOUNT if needs_password else OutboundEmail.Kind.FIRM,
+            business=None if needs_password else registration.business,
         )
 
 
@@ -292,6 +294,7 @@ def _referral_consent_request_send(registration: Registration) -> None:
             to=registration.contact.email,
             subject=render_to_string("registrations/email/consent_subject.txt", context).strip(),
             body=render_to_string("registrations/email/consent_body.txt", context),
+            kind=OutboundEmail.Kind.FIRM,
         )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import OutboundEmail, User
 from core.services import email_enqueue
 from counselling.models import Case, CaseEvent
 from counselling.services import (
@@ -126,7 +126,8 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
              "site_url": settings.SITE_URL.rstrip("/")},
         )  # fmt: skip
     email_enqueue(key=f"proposals:{case.pk}:{proposals[0].pk}", to=contact.email,
-                  subject=subject, body=body)  # fmt: skip
+                  subject=subject, body=body, kind=OutboundEmail.Kind.FIRM,
+                  business=case.registration.business)  # fmt: skip
     case_email_record(case=case, subject=subject, to=contact.email)
 
 

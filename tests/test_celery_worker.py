@@ -42,7 +42,7 @@ def worker(broker_mode):
 
 
 def test_worker_on_redis_sends_an_enqueued_email(worker):
-    email_enqueue(key="welcome:1", to="firm@example.jp", subject="件名", body="本文")
+    email_enqueue(key="welcome:1", to="firm@example.jp", subject="件名", body="本文", kind="firm")
     assert wait_for(lambda: OutboundEmail.objects.get(idempotency_key="welcome:1").status == "sent")
     assert [m.to for m in mail.outbox] == [["firm@example.jp"]]
 

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def enqueue(key="k1", to="firm@example.jp"):
-    return email_enqueue(key=key, to=to, subject="登録を受け付けました", body="本文")
+    return email_enqueue(key=key, to=to, subject="登録を受け付けました", body="本文",
+                         kind="firm")
 
 
 def test_enqueue_writes_a_pending_row_and_dispatch_after_commit_sends_it(
@@ -135,10 +136,10 @@ def test_dispatch_sends_in_batches_until_none_are_due():
 def test_a_row_locked_by_another_dispatcher_is_skipped_not_sent_twice():
     # Rows created directly: in autocommit, email_enqueue's kick would send them at once.
     locked = OutboundEmail.objects.create(
-        idempotency_key="locked", to="a@example.jp", subject="s", body="b"
+        idempotency_key="locked", to="a@example.jp", subject="s", body="b", kind="firm"
     )
     OutboundEmail.objects.create(
-        idempotency_key="free", to="other@example.jp", subject="s", body="b"
+        idempotency_key="free", to="other@example.jp", subject="s", body="b", kind="firm"
     )
     dsn = connection.get_connection_params()
     params = {k: dsn[k] for k in ("dbname", "user", "host", "port") if dsn.get(k)}

@@ -127,7 +127,7 @@ def test_another_office_gets_404(client, survey, jetro_osaka):
 def test_the_case_page_shows_delivery_including_a_bounce(client, users, survey):
     OutboundEmail.objects.create(
         idempotency_key=services.survey_invite_key(survey), to="x@example.jp", subject="s",
-        body="b", status=OutboundEmail.Status.FAILED,
+        body="b", status=OutboundEmail.Status.FAILED, kind="firm",
     )  # fmt: skip
     client.force_login(users[Role.CONCIERGE])
     page = client.get(reverse("counselling:case-detail", args=[survey.case.pk])).content.decode()

@@ -37,7 +37,7 @@ def firm():
     CounsellingSession.objects.create(case=case, held_at=timezone.now(), channel="phone",
                                       notes="社長の秘密の相談")  # fmt: skip
     email_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
-                  body=f"{contact.name} 様")  # fmt: skip
+                  body=f"{contact.name} 様", kind="firm", business=business)  # fmt: skip
     return case
 
 

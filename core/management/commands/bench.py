@@ -239,7 +239,7 @@ class Command(BaseCommand):
         # A backlog as after a broker outage: pending rows whose dispatch kick was lost.
         OutboundEmail.objects.bulk_create(
             OutboundEmail(idempotency_key=f"bench:{i}", to=f"firm{i}@example.jp",
-                          subject="bench", body="b")
+                          subject="bench", body="b", kind="firm")
             for i in range(1000)
         )  # fmt: skip
         started = time.monotonic()
