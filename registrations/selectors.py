@@ -179,9 +179,9 @@ def business_data_export(*, business: Business) -> dict:
         registrations.append(entry)
     # Only mails about this firm sent to its verified address: never account mails (resets,
     # set-password links, second factor) and never mail to an address someone else typed.
-    emails = OutboundEmail.objects.filter(
-        business=business, kind=OutboundEmail.Kind.FIRM
-    ).order_by("id")
+    emails = OutboundEmail.objects.filter(business=business, kind=OutboundEmail.Kind.FIRM).order_by(
+        "id"
+    )
     return {
         "generated_at": _plain(timezone.now()),
         "business": _record(business),

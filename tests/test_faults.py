@@ -365,7 +365,8 @@ from django.db import transaction
 from core.services import email_enqueue
 with transaction.atomic():
     for i in range({n}):
-        email_enqueue(key=f"restart:{{i}}", to=f"firm{{i}}@example.jp", subject="件名", body="本文", kind="firm")
+        email_enqueue(key=f"restart:{{i}}", to=f"firm{{i}}@example.jp", subject="件名", body="本文",
+                      kind="firm")
 """
 
 
@@ -435,7 +436,10 @@ def test_worker_killed_mid_batch(broker, tmp_path):
         with transaction.atomic():
             for i in range(N_KILL):
                 email_enqueue(
-                    key=f"kill:{i}", to=f"firm{i}@example.jp", subject="件名", body="本文",
+                    key=f"kill:{i}",
+                    to=f"firm{i}@example.jp",
+                    subject="件名",
+                    body="本文",
                     kind="firm",
                 )
         assert wait_for(lambda: len(sink.delivered()) >= 40, timeout=60)

@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def enqueue(key="k1", to="firm@example.jp"):
-    return email_enqueue(key=key, to=to, subject="登録を受け付けました", body="本文",
-                         kind="firm")
+    return email_enqueue(key=key, to=to, subject="登録を受け付けました", body="本文", kind="firm")
 
 
 def test_enqueue_writes_a_pending_row_and_dispatch_after_commit_sends_it(
