@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from counselling.models import Case, CaseEvent, CounsellingSession, IssueTag, StageChange
 
 
@@ -11,13 +12,15 @@ class IssueTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(ReadOnlyHistoryAdmin):
+    """Cases change only through counselling.services (assignment, status, stage, target,
+    sessions), on the office's case pages, so every change has its timeline line and its
+    checks (ADR 0014): the admin looks cases up, with their history, and never edits them."""
+
     list_display = ("registration", "office", "concierge", "status", "stage", "first_contact_due")
     list_filter = ("status", "stage")
     list_select_related = ("registration", "office", "concierge")
     raw_id_fields = ("registration", "office", "concierge")
-    show_full_result_count = False
-    readonly_fields = ("created_at", "created_by", "updated_by")
 
 
 @admin.register(CounsellingSession)
@@ -27,5 +30,21 @@ class CounsellingSessionAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
 
 
-admin.site.register(StageChange)
-admin.site.register(CaseEvent)
+@admin.register(StageChange)
+class StageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The stage history is append-only (the database refuses edits and deletions)."""
+
+    list_display = ("case", "from_stage", "to_stage", "created_at", "created_by")
+    list_filter = ("to_stage",)
+    list_select_related = ("case", "created_by")
+    raw_id_fields = ("case",)
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The case timeline is append-only (the database refuses edits and deletions)."""
+
+    list_display = ("at", "case", "kind", "summary", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("case", "actor")
+    raw_id_fields = ("case",)

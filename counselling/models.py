@@ -153,6 +153,17 @@ class CounsellingSession(BaseModel):
 
 
 class StageChange(BaseModel):
+    """A case's move from one stage to another, with the reason. Append-only (like CaseEvent):
+    the database refuses UPDATE and DELETE; the people who made it are kept (PROTECT)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="stage_changes"
     )
@@ -197,7 +208,9 @@ class SupportReview(BaseModel):
 
 class CaseEvent(models.Model):
     """One line of the case timeline. Services append one for everything that happens, so
-    the case page reads its whole history with one query."""
+    the case page reads its whole history with one query. Append-only: the database refuses
+    UPDATE and DELETE (migration 0005), except the erasure of personal data from `summary`
+    by counselling.services.case_history_erase; the actor is kept (PROTECT)."""
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", pgettext_lazy("case event", "Registered")
@@ -216,7 +229,7 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("when"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )  # fmt: skip
     summary = models.CharField(_("summary"), max_length=300)

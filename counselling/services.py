@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -66,6 +66,39 @@ def case_open(*, registration) -> Case:
            gettext("Registered (%(reference)s)") % {"reference": registration.reference},
            None, at=registered)  # fmt: skip
     return case
+
+
+@transaction.atomic
+def case_history_erase(*, cases: Iterable[Case], secrets: Iterable[str], replacement: str) -> int:
+    """Erase personal data from the append-only timeline and stage history of `cases` (for
+    anonymisation only): each of `secrets` in a CaseEvent summary or a StageChange reason is
+    replaced. The database refuses any other UPDATE of these rows, and this one too unless
+    the transaction raised the erasure flag (migration 0005, ADR 0014). Returns the number of
+    rows rewritten."""
+    secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not secrets:
+        return 0
+    changed = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL export_support.erasure = 'on'")
+    connection.audit_erasure = True  # the SQLite triggers' flag (counselling.apps)
+    try:
+        for model, column in ((CaseEvent, "summary"), (StageChange, "reason")):
+            query = Q()
+            for secret in secrets:
+                query |= Q(**{f"{column}__contains": secret})
+            for pk, text in model.objects.filter(query, case__in=cases).values_list("pk", column):
+                for secret in secrets:
+                    text = text.replace(secret, replacement)
+                model.objects.filter(pk=pk).update(**{column: text})
+                changed += 1
+    finally:
+        connection.audit_erasure = False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL export_support.erasure = 'off'")
+    return changed
 
 
 def case_email_record(*, case: Case, subject: str, to: str) -> CaseEvent:

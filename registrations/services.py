@@ -452,7 +452,8 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     registrations and cases stay with their prefecture, industry, size class, stage, status
     and dates, so aggregates are unchanged. The contacts' sign-in accounts are closed.
     Running it again changes nothing."""
-    from counselling.models import Case, CaseEvent, CounsellingSession
+    from counselling.models import Case, CounsellingSession
+    from counselling.services import case_history_erase
     from outcomes.models import SurveyResponse
     from support_menus.models import Proposal
 
@@ -463,6 +464,12 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     registrations = list(business.registrations.all())
     cases = list(Case.objects.filter(registration__business=business))
     emails = [contact.email for contact in contacts]
+    secrets = [
+        *emails, business.name, business.name_kana, business.representative,
+        business.corporate_number or "", *(contact.name for contact in contacts),
+        *(contact.phone for contact in contacts),
+        *(case.target_product for case in cases), *(r.products for r in registrations),
+    ]  # fmt: skip
 
     for model, lookup in (
         (Business, {"id": business.pk}),
@@ -515,10 +522,8 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     for proposal in Proposal.objects.filter(case__in=cases).exclude(note=""):
         proposal.note = ""
         proposal.save()
-    for event in CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.EMAIL):
-        for email in emails:
-            event.summary = event.summary.replace(email, ANONYMISED_NAME)
-        event.save(update_fields=["summary"])
+    # The timeline is append-only (the database refuses edits): its one erasure path.
+    case_history_erase(cases=cases, secrets=secrets, replacement=ANONYMISED_NAME)
     OutboundEmail.objects.filter(to__in=emails).update(
         to="deleted@anonymised.invalid", subject=ANONYMISED_NAME, body="", last_error=""
     )
