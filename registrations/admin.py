@@ -1,12 +1,20 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyHistoryAdmin
 from core.services import contact_data_access_log
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
+from registrations.selectors import business_anonymise_preview
 from registrations.services import business_update, deletion_request_decide
 from registrations.size_class import industry_option_value
 
@@ -87,38 +95,79 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("registration", "business", "candidate")
 
 
+class DeletionDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the firm"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_("Sent to the firm with the decision."),
+    )  # fmt: skip
+
+    def __init__(self, *args, note_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = note_required
+
+
+DECISION_ALREADY_MADE = _("This request was already decided.")
+APPROVED_MESSAGE = _("The firm was anonymised and told the decision by e-mail.")
+REJECTED_MESSAGE = _("The request was rejected and the firm told the decision by e-mail.")
+
+
 @admin.register(DeletionRequest)
 class DeletionRequestAdmin(ReadOnlyHistoryAdmin):
-    """Firms' requests for deletion: approve (the firm is anonymised at once, and the
-    approval recorded) or reject, with the actions above the list."""
+    """Firms' requests for deletion, decided on the request's own page: approving first
+    shows what will be erased and what is kept, then anonymises the firm; rejecting asks
+    for the reason. The firm is e-mailed the decision either way."""
 
     list_display = ("created_at", "business", "status", "decided_at", "updated_by")
     list_filter = ("status",)
     list_select_related = ("business", "updated_by")
-    actions = ["approve", "reject"]
+    change_form_template = "admin/registrations/deletionrequest/change_form.html"
 
-    def has_change_permission(self, request, obj=None):
-        # The actions need the change permission; the form itself stays read-only.
+    def get_urls(self):
+        return [
+            path("<path:object_id>/approve/",
+                 self.admin_site.admin_view(partial(self.decide_view, approve=True)),
+                 name="registrations_deletionrequest_approve"),
+            path("<path:object_id>/reject/",
+                 self.admin_site.admin_view(partial(self.decide_view, approve=False)),
+                 name="registrations_deletionrequest_reject"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    @staticmethod
+    def can_decide(request) -> bool:
         return request.user.has_perm("registrations.change_deletionrequest")
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_decide": self.can_decide(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
-    def _decide(self, request, queryset, *, approve: bool):
-        decided = [
-            deletion_request_decide(request=item, actor=request.user, approve=approve)
-            for item in queryset.filter(status=DeletionRequest.Status.PENDING)
-        ]
-        self.message_user(
-            request, ngettext("%(count)d request decided.", "%(count)d requests decided.",
-                              len(decided)) % {"count": len(decided)},
-            messages.SUCCESS,
-        )  # fmt: skip
-
-    @admin.action(description=_("Approve and anonymise the firm"))
-    def approve(self, request, queryset):
-        self._decide(request, queryset, approve=True)
-
-    @admin.action(description=_("Reject"))
-    def reject(self, request, queryset):
-        self._decide(request, queryset, approve=False)
+    def decide_view(self, request, object_id, *, approve: bool):
+        if not self.can_decide(request):
+            raise PermissionDenied
+        item = self.get_object(request, unquote(object_id))
+        if item is None:
+            raise Http404
+        change_url = reverse("admin:registrations_deletionrequest_change", args=[item.pk])
+        if item.status != DeletionRequest.Status.PENDING:
+            self.message_user(request, DECISION_ALREADY_MADE, messages.WARNING)
+            return redirect(change_url)
+        form = DeletionDecisionForm(request.POST or None, note_required=not approve)
+        if request.method == "POST" and form.is_valid():
+            deletion_request_decide(
+                request=item, actor=request.user, approve=approve, note=form.cleaned_data["note"]
+            )
+            self.message_user(request, APPROVED_MESSAGE if approve else REJECTED_MESSAGE,
+                              messages.SUCCESS)  # fmt: skip
+            return redirect(change_url)
+        preview = None
+        if approve:  # the page lists the contacts' names and e-mail addresses
+            preview = business_anonymise_preview(business=item.business)
+            contact_data_access_log(request=request, business_ids=[item.business_id],
+                                    page="admin")  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "original": item, "form": form, "approve": approve, "preview": preview,
+            "change_url": change_url,
+            "title": _("Approve and anonymise the firm") if approve else _("Reject the request"),
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/registrations/deletionrequest/decide.html", context)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -207,3 +207,53 @@ def data_rows(data, prefix: str = ""):
 
 def deletion_request_pending(*, business: Business):
     return business.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
+
+
+def anonymise_texts(*, business: Business, contacts, cases, registrations) -> list[str]:
+    """What identifies a firm and its people, to be erased wherever free text may repeat it
+    (the case timeline and stage reasons): names, addresses, numbers, products."""
+    texts = [
+        business.name, business.name_kana, business.representative, business.address,
+        business.corporate_number or "",
+        *(text for c in contacts for text in (c.email, c.name, c.name_kana, c.phone)),
+        *(case.target_product for case in cases), *(r.products for r in registrations),
+    ]  # fmt: skip
+    return sorted({text for text in texts if text and len(text) > 1}, key=len, reverse=True)
+
+
+def business_anonymise_preview(*, business: Business) -> dict:
+    """What approving a deletion request would erase (registrations.services.
+    business_anonymise) and what it keeps, for the admin's confirmation page."""
+    from counselling.models import Case, CaseEvent, CounsellingSession, StageChange
+    from outcomes.models import SurveyResponse
+    from support_menus.models import Proposal
+
+    contacts = list(business.contacts.select_related("user").order_by("pk"))
+    registrations = list(business.registrations.all())
+    cases = list(Case.objects.filter(registration__business=business))
+    texts = anonymise_texts(
+        business=business, contacts=contacts, cases=cases, registrations=registrations
+    )
+    timeline = 0
+    if texts:
+        for model, column in ((CaseEvent, "summary"), (StageChange, "reason")):
+            query = Q()
+            for text in texts:
+                query |= Q(**{f"{column}__contains": text})
+            timeline += model.objects.filter(query, case__in=cases).count()
+    return {
+        "business": business,
+        "contacts": contacts,
+        "accounts": [contact.user for contact in contacts if contact.user_id],
+        "sessions": CounsellingSession.objects.filter(case__in=cases)
+        .exclude(notes="", attendees="")
+        .count(),
+        "answers": SurveyResponse.objects.filter(survey__case__in=cases)
+        .exclude(products="", comments="")
+        .count(),
+        "proposals": Proposal.objects.filter(case__in=cases).exclude(note="").count(),
+        "emails": OutboundEmail.objects.filter(to__in=[c.email for c in contacts]).count(),
+        "timeline": timeline,
+        "registrations": len(registrations),
+        "cases": len(cases),
+    }

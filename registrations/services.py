@@ -23,6 +23,7 @@ from core.roles import Role
 from core.services import email_enqueue
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.normalise import email_key, name_key, phone_key
+from registrations.selectors import anonymise_texts
 from registrations.size_class import business_size_class, industry_option_parse
 
 CONSENT_SALT = "registrations.consent"
@@ -409,6 +410,8 @@ def duplicate_flag_reopen(*, flag: DuplicateFlag, actor: User) -> DuplicateFlag:
 
 ANONYMISED_NAME = "（削除済み）"
 ANONYMISED_KANA = "サクジョズミ"
+ANONYMISED_EMAIL = "deleted@anonymised.invalid"
+DECISION_MAIL_PREFIX = "deletion-request:"
 
 
 def deletion_request_create(*, business: Business, actor: User, reason: str) -> DeletionRequest:
@@ -426,18 +429,55 @@ def deletion_request_create(*, business: Business, actor: User, reason: str) -> 
 def deletion_request_decide(
     *, request: DeletionRequest, actor: User, approve: bool, note: str = ""
 ) -> DeletionRequest:
-    """An admin approves (the firm is anonymised at once) or rejects a pending request."""
+    """An admin approves (the firm is anonymised at once) or rejects a pending request, and
+    the firm's contacts are told the decision, with the note.
+
+    Their addresses are read before anonymising (which erases them). After an approval the
+    mail is an ACCOUNT mail: it goes to people whose data no longer exists, so it must not
+    become part of anything kept about the firm; account mails are never exported and their
+    bodies are blanked once delivered. A rejection is a FIRM mail about the firm (its export
+    lists it), like the program's other mails to the contacts' addresses on file."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != DeletionRequest.Status.PENDING:
         return request
+    business = request.business
+    contacts = business.contacts.order_by("pk")
+    addresses = list(dict.fromkeys(contacts.values_list("email", flat=True)))
     if approve:
-        business_anonymise(business=request.business, actor=actor)
-    request.status = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
+        business_anonymise(business=business, actor=actor)
+    decision = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
+    request.status = decision
     request.decided_at = timezone.now()
     request.decision_note = note
     request.updated_by = actor
     request.save()
+    context = {"request": request, "approved": approve, "note": note}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registrations/email/deletion_decision_subject.txt", context)
+        body = render_to_string("registrations/email/deletion_decision_body.txt", context)
+    for number, address in enumerate(addresses, 1):
+        email_enqueue(
+            key=f"{DECISION_MAIL_PREFIX}{request.pk}:{decision.value}:{number}", to=address,
+            subject=subject.strip(), body=body,
+            kind=OutboundEmail.Kind.ACCOUNT if approve else OutboundEmail.Kind.FIRM,
+            business=None if approve else business,
+        )  # fmt: skip
     return request
+
+
+def deletion_decision_mails_forget() -> int:
+    """Erase the address and body of approval mails once they left the outbox (delivered,
+    or given up): the firm they told is anonymised, so they must not keep its addresses.
+    Runs daily with the retention task."""
+    return (
+        OutboundEmail.objects.filter(
+            idempotency_key__startswith=DECISION_MAIL_PREFIX,
+            idempotency_key__contains=f":{DeletionRequest.Status.APPROVED.value}:",
+        )
+        .exclude(status=OutboundEmail.Status.PENDING)
+        .exclude(to=ANONYMISED_EMAIL)
+        .update(to=ANONYMISED_EMAIL, body="", last_error="")
+    )
 
 
 def _history_forget(model, **lookup) -> None:
@@ -464,12 +504,9 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     registrations = list(business.registrations.all())
     cases = list(Case.objects.filter(registration__business=business))
     emails = [contact.email for contact in contacts]
-    secrets = [
-        *emails, business.name, business.name_kana, business.representative,
-        business.corporate_number or "", *(contact.name for contact in contacts),
-        *(contact.phone for contact in contacts),
-        *(case.target_product for case in cases), *(r.products for r in registrations),
-    ]  # fmt: skip
+    erased = anonymise_texts(
+        business=business, contacts=contacts, cases=cases, registrations=registrations
+    )
 
     for model, lookup in (
         (Business, {"id": business.pk}),
@@ -523,9 +560,9 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
         proposal.note = ""
         proposal.save()
     # The timeline is append-only (the database refuses edits): its one erasure path.
-    case_history_erase(cases=cases, secrets=secrets, replacement=ANONYMISED_NAME)
+    case_history_erase(cases=cases, secrets=erased, replacement=ANONYMISED_NAME)
     OutboundEmail.objects.filter(to__in=emails).update(
-        to="deleted@anonymised.invalid", subject=ANONYMISED_NAME, body="", last_error=""
+        to=ANONYMISED_EMAIL, subject=ANONYMISED_NAME, body="", last_error=""
     )
     return business
 

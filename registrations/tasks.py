@@ -8,12 +8,14 @@ logger = logging.getLogger(__name__)
 @shared_task(name="registrations.retention")
 def retention_task() -> int:
     """Daily: anonymise the firms past RETENTION_YEARS, or, until RETENTION_APPLY is on, only
-    log how many would be (a dry run)."""
+    log how many would be (a dry run). Delivered approval mails of deletion requests lose
+    their address and body (always)."""
     from django.conf import settings
     from django.utils import timezone
 
-    from registrations.services import retention_apply
+    from registrations.services import deletion_decision_mails_forget, retention_apply
 
+    deletion_decision_mails_forget()
     due = retention_apply(today=timezone.localdate(), dry_run=not settings.RETENTION_APPLY)
     logger.info(
         "Retention: %s firms %s.", len(due),

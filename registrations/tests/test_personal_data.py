@@ -10,17 +10,19 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import OutboundEmail
+from core.models import ContactDataAccess, OutboundEmail
 from core.roles import Role
 from core.services import email_enqueue
 from core.tests.factories import UserFactory
-from counselling.models import CounsellingSession
+from counselling.models import CaseEvent, CounsellingSession
+from counselling.services import case_email_record
 from counselling.tests.factories import CaseFactory
 from outcomes.models import FirmProgress
 from outcomes.services import firm_progress_refresh
 from registrations.models import Business, Contact, DeletionRequest
 from registrations.services import business_anonymise, retention_apply
-from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from registrations.tasks import retention_task
+from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +93,53 @@ def test_a_firm_asks_for_deletion_once_and_must_confirm(client, firm):
     assert 'data-testid="deletion-pending"' in client.get(url).content.decode()
 
 
+def _decide(client, request, decision, data):
+    return client.post(
+        reverse(f"admin:registrations_deletionrequest_{decision}", args=[request.pk]), data
+    )
+
+
+def test_the_request_page_offers_approve_and_reject_and_approving_shows_what_goes(
+    client, users, firm
+):
+    business = firm.registration.business
+    contact = firm.registration.contact
+    second = ContactFactory(business=business, name="秘密 花子", email="hanako@example.jp")
+    case_email_record(case=firm, subject="ご案内", to=contact.email)  # on the timeline
+    request = DeletionRequest.objects.create(business=business, reason="廃業")
+    client.force_login(users[Role.ADMIN])
+
+    page = client.get(reverse("admin:registrations_deletionrequest_change", args=[request.pk]))
+    html = page.content.decode()
+    assert 'data-testid="deletion-approve"' in html
+    assert 'data-testid="deletion-reject"' in html
+
+    page = client.get(reverse("admin:registrations_deletionrequest_approve", args=[request.pk]))
+    html = page.content.decode()
+    preview = html[html.index('data-testid="erasure-preview"') :]
+    assert "株式会社秘密酒造" in preview
+    assert business.corporate_number in preview
+    assert "2 名の担当者" in preview
+    assert contact.email in preview
+    assert second.email in preview
+    assert "1 件のサインイン用アカウント" in preview
+    assert "1 件の相談記録" in preview  # the session's notes
+    assert "0 件の調査回答" in preview
+    assert "0 件の支援メニュー提案" in preview
+    assert "送信キューの 1 件のメール" in preview
+    assert "ケースの経過の 1 行" in preview
+    assert "1 件の登録と 1 件のケース" in preview
+    # Looking changes nothing; the page is logged as a view of the firm's contact data.
+    assert Business.objects.get(pk=business.pk).anonymised_at is None
+    assert DeletionRequest.objects.get(pk=request.pk).status == "pending"
+    assert ContactDataAccess.objects.filter(business=business, page="admin").exists()
+
+
 def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, users, firm):
     business = firm.registration.business
     contact = firm.registration.contact
+    address = contact.email
+    case_email_record(case=firm, subject="ご案内", to=address)
     secrets = ["株式会社秘密酒造", "秘密 太郎", "秘密町", "秘密の酒", "社長の秘密",
                contact.email, contact.name, business.corporate_number]  # fmt: skip
     firm_progress_refresh()
@@ -102,23 +148,33 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
     admin_user = users[Role.ADMIN]
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse("admin:registrations_deletionrequest_changelist"),
-        {"action": "approve", "_selected_action": [request.pk]},
-    )
+    response = _decide(client, request, "approve", {"note": "ご依頼のとおり削除しました。"})
     assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:registrations_deletionrequest_change", args=[request.pk]
+    )
 
     request.refresh_from_db()
     assert request.status == DeletionRequest.Status.APPROVED
     assert request.updated_by == admin_user
     assert request.decided_at is not None
+    assert request.decision_note == "ご依頼のとおり削除しました。"
     business.refresh_from_db()
     assert business.anonymised_at is not None
     assert business.corporate_number is None
     contact.refresh_from_db()
     assert not contact.user.is_active
+    # The firm is told, at the address read before it was erased; an account mail (never
+    # exported, blanked once delivered), about no firm.
+    decision = OutboundEmail.objects.get(idempotency_key__startswith="deletion-request:")
+    assert decision.to == address
+    assert (decision.kind, decision.business) == (OutboundEmail.Kind.ACCOUNT, None)
+    assert "削除" in decision.subject
+    assert "ご依頼のとおり削除しました。" in decision.body
+    assert "株式会社秘密酒造" not in decision.subject + decision.body
     # Nothing identifying is left: not in the rows, not in their audit history, not in the
-    # outbox; the anonymisation itself is in the history, by the admin.
+    # outbox, not on the append-only timeline; the anonymisation itself is in the history,
+    # by the admin.
     stored = repr([
         list(Business.objects.filter(pk=business.pk).values()),
         list(Business.history.filter(id=business.pk).values()),
@@ -127,7 +183,8 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
         list(CounsellingSession.objects.filter(case=firm).values()),
         list(CounsellingSession.history.filter(case_id=firm.pk).values()),
         list(firm.registration.__class__.history.filter(id=firm.registration_id).values()),
-        list(OutboundEmail.objects.values()),
+        list(OutboundEmail.objects.exclude(pk=decision.pk).values()),
+        list(CaseEvent.objects.filter(case=firm).values()),
         list(contact.user.__class__.objects.filter(pk=contact.user_id).values()),
     ])  # fmt: skip
     for secret in secrets:
@@ -139,16 +196,58 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
     assert business_anonymise(business=business, actor=admin_user).anonymised_at == (
         business.anonymised_at
     )
+    # Deciding again changes nothing and sends nothing.
+    assert _decide(client, request, "reject", {"note": "x"}).status_code == 302
+    assert DeletionRequest.objects.get(pk=request.pk).status == "approved"
+    assert OutboundEmail.objects.filter(idempotency_key__startswith="deletion-").count() == 1
+
+    # Once delivered, the daily retention run forgets the approval mail's address and body.
+    retention_task()
+    assert OutboundEmail.objects.get(pk=decision.pk).to == address  # not yet delivered
+    OutboundEmail.objects.filter(pk=decision.pk).update(status=OutboundEmail.Status.SENT)
+    retention_task()
+    decision.refresh_from_db()
+    assert (decision.to, decision.body) == ("deleted@anonymised.invalid", "")
 
 
-def test_rejecting_a_request_changes_nothing_but_the_request(client, users, firm):
-    request = DeletionRequest.objects.create(business=firm.registration.business)
+def test_rejecting_a_request_needs_a_reason_and_changes_nothing_but_the_request(
+    client, users, firm
+):
+    business = firm.registration.business
+    request = DeletionRequest.objects.create(business=business)
     client.force_login(users[Role.ADMIN])
-    client.post(reverse("admin:registrations_deletionrequest_changelist"),
-                {"action": "reject", "_selected_action": [request.pk]})  # fmt: skip
+
+    page = _decide(client, request, "reject", {"note": ""})
+    assert page.status_code == 200
+    assert "このフィールドは必須です" in page.content.decode()
+    assert DeletionRequest.objects.get(pk=request.pk).status == "pending"
+
+    _decide(client, request, "reject", {"note": "契約上、5年間の保存が必要です。"})
     request.refresh_from_db()
     assert request.status == DeletionRequest.Status.REJECTED
-    assert Business.objects.get(pk=firm.registration.business_id).anonymised_at is None
+    assert request.decision_note == "契約上、5年間の保存が必要です。"
+    business.refresh_from_db()
+    assert business.anonymised_at is None
+    assert business.name == "株式会社秘密酒造"
+    decision = OutboundEmail.objects.get(idempotency_key__startswith="deletion-request:")
+    assert decision.to == firm.registration.contact.email
+    assert (decision.kind, decision.business) == (OutboundEmail.Kind.FIRM, business)
+    assert "契約上、5年間の保存が必要です。" in decision.body
+
+
+def test_only_admins_decide_and_nothing_is_decided_from_the_list(client, users, firm):
+    request = DeletionRequest.objects.create(business=firm.registration.business)
+    client.force_login(users[Role.ADMIN])
+    # The list has no bulk approve (it would skip the confirmation page).
+    client.post(reverse("admin:registrations_deletionrequest_changelist"),
+                {"action": "approve", "_selected_action": [request.pk]})  # fmt: skip
+    assert DeletionRequest.objects.get(pk=request.pk).status == "pending"
+    for role in (Role.OFFICE_LEAD, Role.CONCIERGE, Role.BUSINESS):
+        client.force_login(users[role])
+        response = _decide(client, request, "approve", {"note": ""})
+        assert response.status_code in (302, 403, 404)
+        assert DeletionRequest.objects.get(pk=request.pk).status == "pending"
+    assert not OutboundEmail.objects.filter(idempotency_key__startswith="deletion-").exists()
 
 
 def test_retention_anonymises_only_firms_whose_cases_all_ended_long_ago(settings):
