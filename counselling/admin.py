@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
@@ -15,12 +16,16 @@ class IssueTagAdmin(admin.ModelAdmin):
 class CaseAdmin(ReadOnlyHistoryAdmin):
     """Cases change only through counselling.services (assignment, status, stage, target,
     sessions), on the office's case pages, so every change has its timeline line and its
-    checks (ADR 0014): the admin looks cases up, with their history, and never edits them."""
+    checks (ADR 0014): the admin looks cases up, with their history, and never edits them;
+    "view on site" opens the case page, where admins assign, move and close cases."""
 
     list_display = ("registration", "office", "concierge", "status", "stage", "first_contact_due")
     list_filter = ("status", "stage")
     list_select_related = ("registration", "office", "concierge")
     raw_id_fields = ("registration", "office", "concierge")
+
+    def view_on_site(self, obj):
+        return reverse("counselling:case-detail", args=[obj.pk])
 
 
 @admin.register(CounsellingSession)

@@ -10,12 +10,7 @@ from django.urls import reverse
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case, CaseEvent, StageChange
-from counselling.services import (
-    case_assign,
-    case_history_erase,
-    case_open,
-    case_stage_change,
-)
+from counselling.services import case_assign, case_open, case_stage_change
 from registrations.tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +32,9 @@ def test_the_case_admin_does_not_change_status_stage_or_concierge(client, users,
     url = reverse("admin:counselling_case_change", args=[case.pk])
     page = client.get(url)
     assert page.status_code == 200  # the admin looks the case up ...
-    assert 'name="status"' not in page.content.decode()  # ... with nothing to edit
+    assert 'name="status"' not in page.content.decode()  # ... with nothing to edit, and a
+    # link to the case page, whose forms call the services
+    assert reverse("counselling:case-detail", args=[case.pk]) in page.content.decode()
 
     response = client.post(url, {
         "registration": case.registration_id, "office": case.office_id,
@@ -116,6 +113,8 @@ def test_the_orm_cannot_rewrite_or_delete_them_either(case, users):
 
 
 def test_erasure_rewrites_only_the_text_and_only_in_its_own_transaction(case):
+    from counselling.services import case_history_erase
+
     secret = "初回面談"
     assert case_history_erase(cases=[case], secrets=[secret], replacement="（削除済み）") == 2
     assert StageChange.objects.get(case=case).reason == "（削除済み）で確認"
