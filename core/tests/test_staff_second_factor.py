@@ -340,3 +340,24 @@ def test_the_reset_limit_per_address_counts_every_spelling_together(client, sett
     email_outbox_dispatch()
     assert len([m for m in mail.outbox if m.to == [firm.email]]) == 1
     cache.clear()
+
+
+def test_the_first_admin_of_a_deployment_is_invited_from_the_shell(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first_admin = UserFactory(is_staff=True, is_superuser=True)
+    out = StringIO()
+    call_command("two_factor_invite", first_admin.username, stdout=out)
+    assert first_admin.email in out.getvalue()
+    email_outbox_dispatch()
+    sign_in(client, first_admin)
+    # A superuser without a role is staff for the second factor: the admin is closed to it.
+    assert client.get("/admin/").status_code == 302
+    [message] = [m for m in mail.outbox if m.to == [first_admin.email]]
+    link = re.search(r"/accounts/two-factor/invitation/\S+/", message.body).group(0)
+    assert client.get(link)["Location"] == reverse("two_factor_setup")
+    set_up_after_invitation(client)
+    assert client.get("/admin/").status_code == 200
+    assert TOTPDevice.objects.filter(user=first_admin, confirmed=True).exists()
