@@ -11,10 +11,9 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from core.roles import role_groups_sync_on_migrate
-        from core.sessions import staff_session_start, two_factor_start
+        from core.sessions import staff_session_start
 
         user_logged_in.connect(staff_session_start, dispatch_uid="core.staff_session_start")
-        user_logged_in.connect(two_factor_start, dispatch_uid="core.two_factor_start")
 
         # Permissions are created in post_migrate, so the role groups are granted theirs there.
         post_migrate.connect(role_groups_sync_on_migrate, dispatch_uid="core.role_groups_sync")

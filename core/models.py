@@ -289,3 +289,34 @@ class ContactDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.business_id} ({self.page})"
+
+
+class TwoFactorInvitation(models.Model):
+    """An admin's invitation to set up (or replace, after a lost phone) a staff member's
+    authenticator: a single-use link e-mailed to their address that expires. Only a hash of
+    the link's token is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("two-step verification invitation")
+        verbose_name_plural = _("two-step verification invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

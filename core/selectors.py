@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from core.models import OutboundEmail, Prefecture, User
+from core.models import OutboundEmail, Prefecture, TwoFactorInvitation, User
 from core.roles import Role
 from counselling.models import Case
 from registrations import selectors as registration_selectors
@@ -76,6 +76,33 @@ def two_factor_device(*, user: User):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_device_exists(*, user: User) -> bool:
+    """Whether the user has a confirmed authenticator: one indexed EXISTS query."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_invitation_usable(*, user: User, invitation_id) -> "TwoFactorInvitation | None":
+    """The invitation (kept in the session once its link was opened) if it is this user's,
+    unused and unexpired."""
+    from django.utils import timezone
+
+    if invitation_id is None:
+        return None
+    return TwoFactorInvitation.objects.filter(
+        pk=invitation_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
+def password_reset_refused(*, user: User) -> bool:
+    """A staff account without an authenticator cannot reset its password by e-mail: the
+    link alone would hand over the account (an admin sends an invitation instead)."""
+    from core.sessions import staff_account
+
+    return staff_account(user) and not two_factor_device_exists(user=user)
 
 
 def recovery_codes_left(*, user: User) -> int:

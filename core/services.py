@@ -5,17 +5,23 @@ Every e-mail goes through `email_enqueue` inside the caller's transaction. A Cel
 whose kick was lost (broker down, process killed after commit).
 """
 
+import hashlib
 import logging
+import secrets
 import smtplib
 import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from core.models import ContactDataAccess, OutboundEmail
+from core.models import ContactDataAccess, OutboundEmail, TwoFactorInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +91,10 @@ def _is_permanent(exc: Exception) -> bool:
 def email_outbox_dispatch(*, batch_size: int | None = None, max_batches: int = 50) -> int:
     """Send due pending e-mails in batches; return how many were sent.
 
-    Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED, so concurrent dispatchers
-    never take the same row, and a row is marked sent in the same transaction that holds its
-    lock: a crash before commit leaves it pending (sent again at worst once, never lost).
+    Each message is claimed with SELECT … FOR UPDATE SKIP LOCKED in its own transaction, sent,
+    and marked sent before that transaction commits: concurrent dispatchers never take the
+    same row, and a worker killed mid-batch leaves at most the one message in flight pending
+    (sent again once, never lost). A batch shares one connection to the mail server.
     """
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
     sent = 0
@@ -101,43 +108,57 @@ def email_outbox_dispatch(*, batch_size: int | None = None, max_batches: int = 5
 
 def _dispatch_batch(batch_size: int) -> tuple[int, int]:
     now = timezone.now()
-    sent = 0
-    # Row locks held until the status update commits; other workers skip these rows.
-    with transaction.atomic():
-        batch = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")[:batch_size]
-        )
-        if not batch:
-            return 0, 0
-        connection = get_connection(fail_silently=False)
-        for email in batch:
-            email.attempts += 1
-            try:
-                EmailMessage(
-                    subject=email.subject,
-                    body=email.body,
-                    to=[email.to],
-                    connection=connection,
-                    headers={"X-Idempotency-Key": email.idempotency_key},
-                ).send()
-            except Exception as exc:  # recorded on the row, retried with backoff
-                email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if _is_permanent(exc) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                    email.status = OutboundEmail.Status.FAILED
-                else:
-                    email.next_attempt_at = now + _backoff(email.attempts)
-                logger.warning("E-mail %s not sent: %s", email.pk, email.last_error)
-            else:
-                email.status = OutboundEmail.Status.SENT
-                email.sent_at = timezone.now()
-                email.last_error = ""
-                sent += 1
-            email.save(
-                update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+    claimed = sent = 0
+    connection = None
+    for _message in range(batch_size):
+        # One row, one transaction: its lock is held until its status update commits.
+        with transaction.atomic():
+            email = (
+                OutboundEmail.objects.select_for_update(skip_locked=True)
+                .filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "id")
+                .first()
             )
-    return len(batch), sent
+            if email is None:
+                break
+            claimed += 1
+            connection = connection or get_connection(fail_silently=False)
+            sent += _dispatch_one(email, connection=connection, now=now)
+    return claimed, sent
+
+
+def _dispatch_one(email: OutboundEmail, *, connection, now) -> int:
+    """Send one claimed row and record the outcome on it; 1 if it was sent. A delivered
+    account mail (reset or set-password link, invitation) keeps who, when and which kind, but
+    its body is blanked: nobody can read the link afterwards."""
+    email.attempts += 1
+    fields = ["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+    try:
+        EmailMessage(
+            subject=email.subject,
+            body=email.body,
+            to=[email.to],
+            connection=connection,
+            headers={"X-Idempotency-Key": email.idempotency_key},
+        ).send()
+    except Exception as exc:  # recorded on the row, retried with backoff
+        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if _is_permanent(exc) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            email.status = OutboundEmail.Status.FAILED
+        else:
+            email.next_attempt_at = now + _backoff(email.attempts)
+        logger.warning("E-mail %s not sent: %s", email.pk, email.last_error)
+        result = 0
+    else:
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        if email.kind == OutboundEmail.Kind.ACCOUNT:
+            email.body = ""
+            fields.append("body")
+        result = 1
+    email.save(update_fields=fields)
+    return result
 
 
 def email_requeue(*, emails) -> int:
@@ -179,14 +200,21 @@ def totp_device_pending(*, user):
 
 
 @transaction.atomic
-def totp_device_confirm(*, user, device, token: str) -> list[str] | None:
+def totp_device_confirm(*, user, device, token: str, invitation=None) -> list[str] | None:
     """Confirm the authenticator if the code matches: it replaces any earlier one, and a new
-    set of single-use recovery codes replaces the old. Returns the codes (shown once)."""
+    set of single-use recovery codes replaces the old. Returns the codes (shown once). The
+    admin's invitation it was set up with, if any, is used up."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if not device.verify_token(token):
         return None
+    if invitation is not None:
+        used = TwoFactorInvitation.objects.filter(
+            pk=invitation.pk, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(used_at=timezone.now())
+        if not used:  # used in another browser meanwhile, or expired
+            return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save()
@@ -216,3 +244,52 @@ def two_factor_pass(*, request, token: str) -> bool:
         return False
     two_factor_passed(request=request, device=device)
     return True
+
+
+INVITATION_NEEDS_EMAIL = _("This account has no e-mail address to send the invitation to.")
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a secret token (invitation links, idempotency keys of account mails):
+    its SHA-256, so the database and the admin never hold the link itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def two_factor_invitation_send(*, user, sent_by) -> TwoFactorInvitation:
+    """An admin invites a staff member to set up an authenticator (the first one, or a new
+    one after a lost phone): a single-use link to their address, valid for
+    TWO_FACTOR_INVITATION_HOURS. Earlier unused invitations stop working."""
+    if not user.email:
+        raise ValidationError(INVITATION_NEEDS_EMAIL)
+    now = timezone.now()
+    TwoFactorInvitation.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = TwoFactorInvitation.objects.create(
+        user=user, token_hash=token_digest(token), created_by=sent_by, created_at=now,
+        expires_at=now + timedelta(hours=settings.TWO_FACTOR_INVITATION_HOURS),
+    )  # fmt: skip
+    context = {
+        "user": user,
+        "url": settings.SITE_URL.rstrip("/") + reverse("two_factor_invitation", args=[token]),
+        "hours": settings.TWO_FACTOR_INVITATION_HOURS,
+        "site_name": settings.PROGRAM_NAME,
+    }
+    email_enqueue(
+        key=f"two-factor-invitation:{invitation.pk}",
+        to=user.email,
+        subject=loader.render_to_string("core/two_factor_invitation_subject.txt", context),
+        body=loader.render_to_string("core/two_factor_invitation_email.txt", context),
+        kind=OutboundEmail.Kind.ACCOUNT,
+    )
+    return invitation
+
+
+def two_factor_invitation_open(*, user, token: str) -> TwoFactorInvitation | None:
+    """The invitation behind a link, if it is this signed-in user's, unused and unexpired."""
+    return TwoFactorInvitation.objects.filter(
+        token_hash=token_digest(token), user=user, used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()  # fmt: skip

@@ -1,8 +1,8 @@
 """Session rules. Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (firms
 keep the absolute SESSION_COOKIE_AGE), and users who need a second factor reach nothing else
-until they pass it. The session is marked at sign-in, so telling staff apart costs
-no query, and its expiry is pushed forward at most once a minute, so most requests write
-nothing."""
+until they pass it, checked on every request. A staff session is marked at sign-in, so the
+idle rule costs no query, and its expiry is pushed forward at most once a minute, so most
+requests write nothing."""
 
 import time
 
@@ -38,41 +38,63 @@ class StaffIdleTimeoutMiddleware:
 
 # --- Two-factor authentication -----------------------------------------------------------------
 
-TWO_FACTOR_REQUIRED_KEY = "two_factor_required"
 TWO_FACTOR_VERIFIED_KEY = "two_factor_verified"
-# Reachable before the second factor: its own pages, signing out, the language switch.
-TWO_FACTOR_OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout", "set_language")
+TWO_FACTOR_INVITATION_KEY = "two_factor_invitation"
+# Reachable before the second factor: its own pages, an invitation link, signing out, the
+# language switch.
+TWO_FACTOR_OPEN_URL_NAMES = frozenset(
+    {"two_factor_verify", "two_factor_setup", "two_factor_invitation", "logout", "set_language"}
+)
 
 
-def two_factor_start(sender, request, user, **kwargs) -> None:
-    """user_logged_in: staff must pass a second factor (when TWO_FACTOR_REQUIRED); so must a
-    firm that set one up."""
+def staff_account(user) -> bool:
+    """Staff for the second factor: a staff role, or any account that reaches the admin."""
     from core.roles import STAFF_ROLES
-    from core.selectors import two_factor_device
 
-    if request is None:
-        return
-    required = settings.TWO_FACTOR_REQUIRED and user.role in STAFF_ROLES
-    if required or two_factor_device(user=user) is not None:
-        request.session[TWO_FACTOR_REQUIRED_KEY] = True
+    return user.is_staff or user.is_superuser or user.role in STAFF_ROLES
+
+
+def two_factor_required(user) -> bool:
+    """Staff must pass a second factor (when TWO_FACTOR_REQUIRED); so must anyone, a firm
+    included, who has an authenticator. At most two queries (the role, cached on the user
+    for the request, and whether a confirmed device exists)."""
+    from core.selectors import two_factor_device_exists
+
+    if settings.TWO_FACTOR_REQUIRED and staff_account(user):
+        return True
+    return two_factor_device_exists(user=user)
 
 
 class TwoFactorMiddleware:
     """Until the second factor is passed, a signed-in user who needs one reaches only the
-    two-factor pages (set up or verify) and sign-out. Session flags only: no query."""
+    two-factor pages (set up, invitation, verify) and sign-out.
+
+    The requirement is checked on every request of a session that has not passed it, so a
+    session opened before TWO_FACTOR_REQUIRED was switched on, or before the firm set up its
+    authenticator in another browser, is stopped at its next request. A session that passed
+    it costs no query; one that has not costs one (whether a confirmed device exists) plus
+    the user's role, which most pages read anyway and which is cached on the user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        session = request.session
-        if session.get(TWO_FACTOR_REQUIRED_KEY) and not session.get(TWO_FACTOR_VERIFIED_KEY):
-            open_paths = {reverse(name) for name in TWO_FACTOR_OPEN_URL_NAMES}
-            if request.path not in open_paths and not request.path.startswith(settings.STATIC_URL):
-                return redirect_to_login(
-                    request.get_full_path(), reverse("two_factor_verify"), "next"
-                )
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.session.get(TWO_FACTOR_VERIFIED_KEY):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in TWO_FACTOR_OPEN_URL_NAMES:
+            return None
+        if request.path.startswith(settings.STATIC_URL):
+            return None
+        if not two_factor_required(user):
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("two_factor_verify"), "next")
 
 
 def axes_username(request, credentials) -> str:

@@ -8,6 +8,8 @@ from core.forms import LoginForm, OutboxPasswordResetForm
 from core.views import (
     PreferencesView,
     RateLimitedPasswordResetView,
+    RefusingPasswordResetConfirmView,
+    TwoFactorInvitationView,
     TwoFactorSetupView,
     TwoFactorVerifyView,
 )
@@ -16,6 +18,11 @@ urlpatterns = [
     path("preferences/", PreferencesView.as_view(), name="preferences"),
     path("two-factor/", TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("two-factor/setup/", TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path(
+        "two-factor/invitation/<str:token>/",
+        TwoFactorInvitationView.as_view(),
+        name="two_factor_invitation",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -39,7 +46,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        RefusingPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -370,7 +370,12 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
     # The second sign-in step (force_login passes it, see conftest.py). Nobody in this world has
     # an authenticator yet: the code page sends them on to set one up.
     "two_factor_verify": Rule({"GET": 302, "POST": 302}),
-    "two_factor_setup": Rule({"GET": 200, "POST": 200}),
+    # Staff set one up only through an admin's invitation: without one, a page to ask for it.
+    "two_factor_setup": Rule(
+        {"GET": 200, "POST": 200}, overrides=_for({CONCIERGE, OFFICE_LEAD, MINISTRY, ADMIN}, 403)
+    ),
+    # An invitation link that is not this user's (or used, or expired): a page, nothing else.
+    "two_factor_invitation": Rule(GET_200 | {"GET": 404}, kwargs={"token": "not-an-invitation"}),
     # Registration, consent, privacy (public) and the firm's own pages.
     "registrations:register": Rule({"GET": 200, "POST": 200}, **PUBLIC),
     "registrations:done": Rule({"GET": 302}, **PUBLIC),  # no reference in this session

@@ -164,6 +164,11 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "新規輸出１万者支援プログラム"
 TWO_FACTOR_RECOVERY_CODES = 10
+# A staff member's first authenticator (or a replacement) needs an admin's invitation: a
+# single-use link e-mailed to them, valid this long (docs/adr/0012-staff-second-factor.md).
+TWO_FACTOR_INVITATION_HOURS = env.int("TWO_FACTOR_INVITATION_HOURS", default=72)
+# django-otp's admin never shows a device's key, QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff (concierges, leads, ministry, admins) are signed out after this long without a request.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True

@@ -4,6 +4,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.utils import timezone
 
@@ -149,3 +150,29 @@ def test_a_row_locked_by_another_dispatcher_is_skipped_not_sent_twice():
     locked.refresh_from_db()
     assert locked.status == OutboundEmail.Status.PENDING
     assert email_outbox_dispatch() == 1
+
+
+def test_a_worker_killed_mid_batch_repeats_at_most_the_message_in_flight(monkeypatch):
+    """Each message is marked sent in its own transaction: when the process dies while
+    sending the third (SystemExit stands for the kill: no `except Exception` catches it),
+    the two already sent stay sent, so a restarted worker repeats only the third."""
+    for i in range(5):
+        enqueue(key=f"k{i}", to=f"firm{i}@example.jp")
+    calls = []
+    real_send = EmailMessage.send
+
+    def send_then_die(self, *args, **kwargs):
+        calls.append(self.to[0])
+        if len(calls) == 3:
+            raise SystemExit("SIGKILL")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", send_then_die)
+    with pytest.raises(SystemExit):
+        email_outbox_dispatch(batch_size=5)
+    sent = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT)
+    assert sorted(sent.values_list("idempotency_key", flat=True)) == ["k0", "k1"]
+
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    assert email_outbox_dispatch(batch_size=5) == 3
+    assert [m.to[0] for m in mail.outbox] == [f"firm{i}@example.jp" for i in range(5)]
