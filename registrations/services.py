@@ -560,7 +560,9 @@ class EmailInUse(Exception):
 def contact_email_change_confirm(*, contact: Contact) -> Contact:
     """The link sent to the new address was used: the address, the sign-in name and e-mail
     follow it, it counts as verified, and the link cannot be used again."""
-    contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
+    )
     if not contact.pending_email:
         return contact
     old_email, new_email = contact.email, contact.pending_email
@@ -615,7 +617,9 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
     from counselling.services import case_email_record, case_open
 
     contact = (
-        Contact.objects.select_for_update().select_related("business", "user").get(pk=contact.pk)
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("business", "user")
+        .get(pk=contact.pk)
     )
     if contact.status != Contact.Status.PENDING:
         return contact
