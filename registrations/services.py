@@ -121,7 +121,8 @@ def _contact_for(
         contact.updated_by = actor
         contact.save(update_fields=["status", "decided_at", "decided_by", "updated_by",
                                     "updated_at"])  # fmt: skip
-        if contact.user is not None and not contact.user.is_active:
+        if (contact.user is not None and not contact.user.is_active
+                and contact.user.role == Role.BUSINESS):  # fmt: skip
             contact.user.is_active = True
             contact.user.save(update_fields=["is_active"])
     return contact
@@ -275,12 +276,17 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _business_account_ensure(contact: Contact) -> tuple[User, bool]:
+def _business_account_ensure(contact: Contact) -> tuple[User | None, bool]:
     """The contact's sign-in account, created without a usable password on first
-    registration; returns (user, needs_password)."""
+    registration; returns (user, needs_password). An account under the same address that is
+    not a free firm account (staff, or another firm's contact) is never linked: (None, False)."""
     if contact.user_id:
         return contact.user, not contact.user.has_usable_password()
     user = User.objects.filter(username=contact.email_key).first()
+    if user is not None and (
+        user.role != Role.BUSINESS or Contact.objects.filter(user=user).exists()
+    ):
+        return None, False
     if user is None:
         user = User(username=contact.email_key, email=contact.email, last_name=contact.name)
         user.set_unusable_password()
@@ -651,7 +657,7 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
         for registration in waiting:
             case = case_open(registration=registration)
             case_email_record(case=case, subject=email.subject, to=email.to)
-    elif contact.user is not None:
+    elif contact.user is not None and contact.user.role == Role.BUSINESS:
         user = contact.user
         user.is_active = False
         user.set_unusable_password()

@@ -322,6 +322,25 @@ def test_a_pending_person_or_another_firm_cannot_decide(real_firm, request_pendi
     assert registration.contact.status == Contact.Status.PENDING
 
 
+def test_a_request_under_a_staff_address_never_links_nor_closes_the_staff_account(
+    real_firm, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(role=Role.CONCIERGE, username="staff@jetro.example",
+                        email="staff@jetro.example", organisation=_org("jetro-tokyo"))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(reverse("registrations:register"), _attack_form(
+            email="staff@jetro.example", email_confirm="staff@jetro.example"))  # fmt: skip
+    assert response.status_code == 302
+    registration = Registration.objects.get(contact__email="staff@jetro.example")
+    assert registration.contact.user is None
+    url = reverse("registrations:contact-decide", args=[registration.contact_id, "reject"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _firm_client(real_firm).post(url).status_code == 302
+    staff.refresh_from_db()
+    assert staff.is_active
+    assert staff.has_usable_password()
+
+
 @pytest.mark.parametrize("role", [Role.CONCIERGE, Role.OFFICE_LEAD])
 def test_the_firms_office_sees_who_asked_and_approves(
     role, request_pending, django_capture_on_commit_callbacks
