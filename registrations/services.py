@@ -574,7 +574,8 @@ def contact_email_change_confirm(*, contact: Contact) -> Contact:
     old_email, new_email = contact.email, contact.pending_email
     new_key = email_key(new_email)
     user = contact.user
-    if user is not None and User.objects.filter(username=new_key).exclude(pk=user.pk).exists():
+    if (user is not None and user.role == Role.BUSINESS
+            and User.objects.filter(username=new_key).exclude(pk=user.pk).exists()):  # fmt: skip
         raise EmailInUse(new_email)
     contact.email = new_email
     contact.pending_email = contact.email_change_nonce = ""
@@ -582,7 +583,7 @@ def contact_email_change_confirm(*, contact: Contact) -> Contact:
     contact_keys_set(contact)
     contact.full_clean()
     contact.save()
-    if user is not None:
+    if user is not None and user.role == Role.BUSINESS:  # never rename a staff account
         user.username, user.email = new_key, new_email
         user.save(update_fields=["username", "email"])
     _account_mail(

@@ -583,3 +583,27 @@ def test_firm_mail_to_an_address_not_yet_proven_is_not_in_the_export(
 
     assert firm_mail_business(registration.contact) == registration.business
     assert len(mail.outbox) >= 2
+
+
+def test_a_new_address_that_is_another_accounts_sign_in_is_refused_on_the_link_page(
+    real_firm, django_capture_on_commit_callbacks
+):
+    other = RegistrationFactory(
+        contact__user=UserFactory(role=Role.BUSINESS, username="taken@other.example")
+    )
+    firm = _firm_client(real_firm)
+    contact = real_firm.contact
+    with django_capture_on_commit_callbacks(execute=True):
+        firm.post(reverse("registrations:contact-update"), {
+            "name": contact.name, "name_kana": "ホンモノ", "department": "", "phone": "0312345678",
+            "email": "taken@other.example",
+        })  # fmt: skip
+    (link,) = _links("taken@other.example", "account")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    response = Client().post(path)
+    assert response.status_code == 409
+    assert 'data-testid="email-in-use"' in response.text
+    contact.refresh_from_db()
+    other.contact.user.refresh_from_db()
+    assert contact.email == "real@honmono.example"
+    assert other.contact.user.username == "taken@other.example"
