@@ -3,7 +3,7 @@ import secrets
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +52,18 @@ class OutboxPasswordResetForm(PasswordResetForm):
         email_enqueue(
             key=key, to=to_email, subject=subject, body=body, kind=OutboundEmail.Kind.ACCOUNT
         )
+
+
+class LinkSetPasswordForm(SetPasswordForm):
+    """The new-password form behind an e-mailed link: using it proves the mailbox."""
+
+    def save(self, commit=True):
+        from core.signals import mailbox_proven
+
+        user = super().save(commit=commit)
+        if commit:
+            mailbox_proven.send(sender=type(self), user=user)
+        return user
 
 
 class PreferencesForm(forms.ModelForm):

@@ -36,10 +36,16 @@ def realised_export_count() -> int:
 def home_context(*, user: User) -> dict:
     role = user.role
     if role == Role.BUSINESS:
+        business = registration_selectors.business_own(user=user)
         return {
-            "business": registration_selectors.business_own(user=user),
+            "business": business,
+            # Without a business (waiting for approval), only what the person typed is shown.
+            "contact": registration_selectors.contact_of(user=user) if business is None else None,
             "registrations": registration_selectors.registrations_own(user=user),
-            "proposals": menu_selectors.proposals_own(user=user),
+            "proposals": menu_selectors.proposals_own(user=user) if business else [],
+            "access_requests": (
+                len(registration_selectors.pending_contacts(user=user)) if business else 0
+            ),
         }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from core.forms import LoginForm, OutboxPasswordResetForm
+from core.forms import LinkSetPasswordForm, LoginForm, OutboxPasswordResetForm
 from core.views import (
     PreferencesView,
     RateLimitedPasswordResetView,
@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        RefusingPasswordResetConfirmView.as_view(),
+        RefusingPasswordResetConfirmView.as_view(form_class=LinkSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

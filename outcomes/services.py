@@ -26,6 +26,7 @@ from core.services import email_enqueue
 from counselling.models import Case
 from counselling.services import case_email_record, case_realise
 from outcomes.models import FirmProgress, ProgressExport, Survey, SurveyResponse
+from registrations.services import firm_mail_business
 
 TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
 BATCH_SIZE = 1000
@@ -81,7 +82,7 @@ def _survey_email(survey: Survey, *, key: str, template: str) -> None:
         body = render_to_string(f"outcomes/email/{template}_body.txt", context)
         email_enqueue(
             key=key, to=contact.email, subject=subject, body=body,
-            kind=OutboundEmail.Kind.FIRM, business=survey.case.registration.business,
+            kind=OutboundEmail.Kind.FIRM, business=firm_mail_business(contact),
         )  # fmt: skip
     case_email_record(case=survey.case, subject=subject, to=contact.email)
 

@@ -15,7 +15,11 @@ from core.admin import ReadOnlyHistoryAdmin
 from core.services import contact_data_access_log
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.selectors import business_anonymise_preview
-from registrations.services import business_update, deletion_request_decide
+from registrations.services import (
+    business_update,
+    contact_email_change_request,
+    deletion_request_decide,
+)
 from registrations.size_class import industry_option_value
 
 INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")
@@ -43,7 +47,9 @@ class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     raw_id_fields = ("user",)
-    exclude = ("phone_key", "email_key")
+    exclude = ("phone_key", "email_key", "decided_by")
+    # Approval and address proof happen through their services, never by editing the row.
+    readonly_fields = ("status", "email_verified_at", "pending_email", "decided_at")
 
 
 @admin.register(Business)
@@ -69,6 +75,27 @@ class BusinessAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         business_update(business=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """A contact's new address, typed by staff, takes effect like the firm's own change:
+        once the link sent to it is used (the old address is told)."""
+        if formset.model is not Contact:
+            return super().save_formset(request, form, formset, change)
+        new_emails = {}
+        for contact_form in formset.forms:
+            contact = contact_form.instance
+            if contact.pk and "email" in contact_form.changed_data:
+                new_emails[contact.pk] = contact.email
+                contact.email = contact_form.initial["email"]
+        super().save_formset(request, form, formset, change)
+        for contact in Contact.objects.filter(pk__in=new_emails):
+            contact_email_change_request(
+                contact=contact, email=new_emails[contact.pk], actor=request.user
+            )
+        if new_emails:
+            messages.info(request, _(
+                "A new e-mail address takes effect once the link sent to it is used."
+            ))  # fmt: skip
 
 
 @admin.register(Registration)

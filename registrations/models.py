@@ -92,7 +92,17 @@ class Business(BaseModel):
 
 
 class Contact(BaseModel):
-    """The person at a business the program talks to; may sign in as the business role."""
+    """The person at a business the program talks to; may sign in as the business role.
+
+    Knowing a firm's 法人番号 proves nothing: the first contact of a new business is active,
+    a later person who registers for an existing business is pending until an active contact
+    of the firm or its JETRO office approves. The address counts as verified once its owner
+    used a link sent to it; a new address takes effect only then (`pending_email`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Acts for the business")
+        PENDING = "pending", _("Waiting for approval")
+        REJECTED = "rejected", _("Not approved")
 
     business = models.ForeignKey(
         Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="contacts"
@@ -111,6 +121,30 @@ class Contact(BaseModel):
         null=True,
         blank=True,
         related_name="contact",
+    )
+    status = models.CharField(
+        _("access status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the owner of the address last used a link sent to it."),
+    )
+    pending_email = models.EmailField(
+        _("new e-mail (not yet confirmed)"),
+        blank=True,
+        help_text=_("Takes effect once the link sent to it is used."),
+    )
+    email_change_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved or rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -182,6 +216,7 @@ class Registration(BaseModel):
 
     class Status(models.TextChoices):
         AWAITING_CONSENT = "awaiting_consent", _("Awaiting the firm's consent")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval of the contact")
         REGISTERED = "registered", pgettext_lazy("registration status", "Registered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -239,6 +274,15 @@ class Registration(BaseModel):
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    submitted_business = models.JSONField(
+        _("business details as submitted"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What the person typed about the business; a person waiting for approval sees "
+            "this, never the business as stored."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -268,6 +312,11 @@ class Registration(BaseModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def submitted_name(self) -> str:
+        """The business name as typed in this registration (or as stored, for old rows)."""
+        return self.submitted_business.get("name") or self.business.name
 
     @property
     def situation_labels(self) -> list[str]:

@@ -12,6 +12,7 @@ from registrations.models import Business, Contact, DeletionRequest, DuplicateFl
 from registrations.permissions import (
     business_qs_visible_to,
     duplicate_flag_qs_visible_to,
+    pending_contact_qs_decidable_by,
     registration_qs_visible_to,
 )
 
@@ -64,7 +65,7 @@ def registration_filter(*, user, params) -> RegistrationFilter:
 
 def registration_get(*, user, pk: int) -> Registration:
     queryset = registration_qs_visible_to(user).select_related(
-        *LIST_RELATED, "contact", "business__merged_into"
+        *LIST_RELATED, "contact__decided_by", "business__merged_into"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -77,9 +78,34 @@ def business_own(*, user) -> Business | None:
     return (
         business_qs_visible_to(user)
         .select_related("prefecture", "industry")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("id")))
+        .prefetch_related(
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(status=Contact.Status.ACTIVE).order_by("id"),
+            )
+        )
         .first()
     )
+
+
+def contact_of(*, user) -> Contact | None:
+    """The signed-in firm user's own contact record (whatever its status)."""
+    return Contact.objects.filter(user=user).first()
+
+
+def pending_contacts(*, user) -> list[Contact]:
+    """People asking to act for a firm that the user may decide on, oldest first, with the
+    registrations waiting for the decision."""
+    waiting = Registration.objects.filter(status=Registration.Status.AWAITING_APPROVAL)
+    return list(
+        pending_contact_qs_decidable_by(user)
+        .prefetch_related(Prefetch("registrations", queryset=waiting.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def pending_contact_get(*, user, pk: int) -> Contact:
+    return get_object_or_404(pending_contact_qs_decidable_by(user), pk=pk)
 
 
 def registrations_own(*, user) -> list[Registration]:
@@ -119,7 +145,8 @@ def duplicate_flag_get(*, user, pk: int) -> DuplicateFlag:
 # Keys and tokens that mean nothing to the firm (normalised search keys, link nonces).
 INTERNAL_FIELDS = frozenset({
     "name_key", "phone_key", "email_key", "consent_nonce", "submission_token", "token_nonce",
-    "created_by", "updated_by", "merged_into", "idempotency_key",
+    "created_by", "updated_by", "merged_into", "idempotency_key", "email_change_nonce",
+    "decided_by",
 })  # fmt: skip
 
 
@@ -132,6 +159,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
     return str(value)
 
 
@@ -150,9 +179,15 @@ def business_data_export(*, business: Business) -> dict:
     """Everything held about a firm, for the firm itself: the business, its contacts, each
     registration with its case (sessions, stage changes, proposals, surveys and answers, the
     timeline) and the e-mails sent to it. A few dozen queries: one firm, on request."""
-    contacts = list(business.contacts.order_by("id"))
+    # The firm's people and registrations: not those of someone waiting for (or refused)
+    # approval, whose data is their own (contact_data_export).
+    contacts = list(business.contacts.filter(status=Contact.Status.ACTIVE).order_by("id"))
     registrations = []
-    for registration in business.registrations.select_related("case", "office").order_by("id"):
+    for registration in (
+        business.registrations.filter(contact__status=Contact.Status.ACTIVE)
+        .select_related("case", "office")
+        .order_by("id")
+    ):
         entry = _record(registration, exclude=("business",))
         case = getattr(registration, "case", None)
         if case is not None:
@@ -190,6 +225,19 @@ def business_data_export(*, business: Business) -> dict:
         "emails": [_record(email, exclude=("attempts", "last_error", "next_attempt_at"))
                    for email in emails],
     }  # fmt: skip
+
+
+def contact_data_export(*, contact: Contact) -> dict:
+    """What a person waiting for approval gave us: their contact record and registrations
+    with the business details as they typed them; nothing of the business as stored."""
+    return {
+        "generated_at": _plain(timezone.now()),
+        "contact": _record(contact, exclude=("business",)),
+        "registrations": [
+            _record(registration, exclude=("business", "contact", "office"))
+            for registration in contact.registrations.order_by("id")
+        ],
+    }
 
 
 def data_rows(data, prefix: str = ""):

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core.models import Organisation, OutboundEmail, User
+from core.models import Organisation, OutboundEmail, Prefecture, User
 from core.roles import Role
 from core.services import email_enqueue
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
@@ -27,6 +27,9 @@ from registrations.selectors import anonymise_texts
 from registrations.size_class import business_size_class, industry_option_parse
 
 CONSENT_SALT = "registrations.consent"
+EMAIL_CHANGE_SALT = "registrations.email-change"
+EMAIL_CHANGE_HOURS = 72  # a link to confirm a new address works this long, once
+REJECTED_REASON = "Access to the business was not approved."
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 BUSINESS_FIELDS = (
     "entity_type", "corporate_number", "name", "name_kana", "representative", "postal_code",
@@ -95,19 +98,57 @@ def _business_for(data: dict, *, actor: User | None) -> tuple[Business, bool]:
     return business, False
 
 
-def _contact_for(business: Business, data: dict, *, actor: User | None) -> Contact:
+def _contact_for(
+    business: Business, data: dict, *, actor: User | None, new_business: bool
+) -> Contact:
+    """The business's contact with this address, or a new one: active when the business is
+    new (its first contact), otherwise pending until the firm or its office approves. A person
+    once rejected who registers again asks again (pending)."""
     key = email_key(data["email"])
     contact = business.contacts.filter(email_key=key).first()
     if contact is None:
         contact = Contact(
             business=business,
             created_by=actor,
+            status=Contact.Status.ACTIVE if new_business else Contact.Status.PENDING,
             **{field: data.get(f"contact_{field}", data.get(field)) for field in CONTACT_FIELDS},
         )
         contact_keys_set(contact)
         contact.full_clean()
         contact.save()
+    elif contact.status == Contact.Status.REJECTED:
+        contact.status = Contact.Status.PENDING
+        contact.decided_at = contact.decided_by = None
+        contact.updated_by = actor
+        contact.save(update_fields=["status", "decided_at", "decided_by", "updated_by",
+                                    "updated_at"])  # fmt: skip
+        if (contact.user is not None and not contact.user.is_active
+                and contact.user.role == Role.BUSINESS):  # fmt: skip
+            contact.user.is_active = True
+            contact.user.save(update_fields=["is_active"])
     return contact
+
+
+def _submitted_business(data: dict) -> dict:
+    """What the person typed about the business, as plain values (kept on the registration:
+    a pending contact sees this, never the business as stored)."""
+    snapshot = {field: data.get(field) for field in BUSINESS_FIELDS if field != "prefecture"}
+    prefecture = data.get("prefecture")
+    if prefecture is not None:
+        snapshot["prefecture"] = prefecture.pk
+        snapshot["prefecture_name"] = prefecture.name
+    snapshot["industry_option"] = data.get("industry_option", "")
+    return snapshot
+
+
+def firm_mail_business(contact: Contact) -> Business | None:
+    """The business a firm mail to this contact names (so that it is part of the firm's data
+    export): only an active contact's verified address counts as the firm's."""
+    if contact.status != Contact.Status.ACTIVE or contact.email_verified_at is None:
+        return None
+    if contact.business.anonymised_at is not None:
+        return None
+    return contact.business
 
 
 def _duplicates_flag(registration: Registration) -> list[DuplicateFlag]:
@@ -169,17 +210,25 @@ def registration_submit(
 
 def _registration_create(*, data, channel, actor, referred_by) -> Registration:
     business, is_reregistration = _business_for(data, actor=actor)
-    contact = _contact_for(business, data, actor=actor)
+    contact = _contact_for(business, data, actor=actor, new_business=not is_reregistration)
     now = timezone.now()
     online = channel == Registration.Channel.ONLINE
+    pending = contact.status == Contact.Status.PENDING
+    if not online:
+        status = Registration.Status.AWAITING_CONSENT
+    elif pending:
+        status = Registration.Status.AWAITING_APPROVAL
+    else:
+        status = Registration.Status.REGISTERED
     registration = Registration(
         reference=reference_generate(),
         business=business,
         contact=contact,
         office=business.prefecture.office,
         channel=channel,
-        status=(Registration.Status.REGISTERED if online else Registration.Status.AWAITING_CONSENT),
+        status=status,
         is_reregistration=is_reregistration,
+        submitted_business=_submitted_business(data),
         referred_by=referred_by,
         submission_token=data.get("submission_token"),
         created_by=actor,
@@ -188,17 +237,20 @@ def _registration_create(*, data, channel, actor, referred_by) -> Registration:
     if online:
         registration.privacy_consented_at = registration.sharing_consented_at = now
         registration.notice_version = settings.PRIVACY_NOTICE_VERSION
-        registration.registered_at = now
+        registration.registered_at = None if pending else now
     else:
         registration.consent_nonce = secrets.token_hex(16)
     registration.full_clean()
     registration.save()
     if not is_reregistration:
         _duplicates_flag(registration)
-    if online:
-        _registration_confirmed(registration)
-    else:
+    if not online:
         _referral_consent_request_send(registration)
+    elif pending:
+        _registration_confirmation_send(registration)
+        _access_request_notify(registration)
+    else:
+        _registration_confirmed(registration)
     return registration
 
 
@@ -211,16 +263,31 @@ def _registration_confirmed(registration: Registration) -> None:
     case_email_record(case=case, subject=email.subject, to=email.to)
 
 
+def _typed_office(registration: Registration) -> Organisation | None:
+    """The JETRO office of the prefecture the person typed (for a new business, the office
+    the registration is routed to): a mail never tells a pending person the stored one."""
+    code = registration.submitted_business.get("prefecture")
+    if not code:
+        return registration.office
+    prefecture = Prefecture.objects.select_related("office").filter(pk=code).first()
+    return prefecture.office if prefecture else None
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _business_account_ensure(contact: Contact) -> tuple[User, bool]:
+def _business_account_ensure(contact: Contact) -> tuple[User | None, bool]:
     """The contact's sign-in account, created without a usable password on first
-    registration; returns (user, needs_password)."""
+    registration; returns (user, needs_password). An account under the same address that is
+    not a free firm account (staff, or another firm's contact) is never linked: (None, False)."""
     if contact.user_id:
         return contact.user, not contact.user.has_usable_password()
     user = User.objects.filter(username=contact.email_key).first()
+    if user is not None and (
+        user.role != Role.BUSINESS or Contact.objects.filter(user=user).exists()
+    ):
+        return None, False
     if user is None:
         user = User(username=contact.email_key, email=contact.email, last_name=contact.name)
         user.set_unusable_password()
@@ -231,11 +298,11 @@ def _business_account_ensure(contact: Contact) -> tuple[User, bool]:
     return user, not user.has_usable_password()
 
 
-def _registration_confirmation_send(registration: Registration) -> OutboundEmail:
-    user, needs_password = _business_account_ensure(registration.contact)
-    context = {"registration": registration, "login_url": _absolute(reverse("login"))}
-    if needs_password:
-        context["set_password_url"] = _absolute(
+def _set_password_send(registration: Registration, user: User) -> OutboundEmail:
+    """The link to set a first password: an account mail of its own (never in an export)."""
+    context = {
+        "contact": registration.contact,
+        "set_password_url": _absolute(
             reverse(
                 "password_reset_confirm",
                 kwargs={
@@ -243,7 +310,32 @@ def _registration_confirmation_send(registration: Registration) -> OutboundEmail
                     "token": default_token_generator.make_token(user),
                 },
             )
+        ),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return email_enqueue(
+            key=f"registration:{registration.pk}:set-password",
+            to=registration.contact.email,
+            subject=render_to_string("registrations/email/set_password_subject.txt").strip(),
+            body=render_to_string("registrations/email/set_password_body.txt", context),
+            kind=OutboundEmail.Kind.ACCOUNT,
         )
+
+
+def _registration_confirmation_send(registration: Registration) -> OutboundEmail:
+    """The confirmation: the same for a new business and an existing one, with the name the
+    person typed, so it never tells that the firm was registered already or how it is stored.
+    The set-password link, if needed, goes in an account mail of its own."""
+    user, needs_password = _business_account_ensure(registration.contact)
+    if needs_password:
+        _set_password_send(registration, user)
+    context = {
+        "registration": registration,
+        "business_name": registration.submitted_name,
+        "office": _typed_office(registration),
+        "needs_password": needs_password,
+        "login_url": _absolute(reverse("login")),
+    }
     with translation.override(settings.LANGUAGE_CODE):
         return email_enqueue(
             key=f"registration:{registration.pk}:confirmation",
@@ -252,8 +344,8 @@ def _registration_confirmation_send(registration: Registration) -> OutboundEmail
                 "registrations/email/confirmation_subject.txt", context
             ).strip(),
             body=render_to_string("registrations/email/confirmation_body.txt", context),
-            kind=OutboundEmail.Kind.ACCOUNT if needs_password else OutboundEmail.Kind.FIRM,
-            business=None if needs_password else registration.business,
+            kind=OutboundEmail.Kind.FIRM,
+            business=firm_mail_business(registration.contact),
         )
 
 
@@ -284,6 +376,7 @@ def consent_token_registration(token: str) -> Registration | None:
 def _referral_consent_request_send(registration: Registration) -> None:
     context = {
         "registration": registration,
+        "business_name": registration.submitted_name,
         "confirm_url": _absolute(
             reverse("registrations:consent", args=[consent_token_make(registration)])
         ),
@@ -296,19 +389,31 @@ def _referral_consent_request_send(registration: Registration) -> None:
             subject=render_to_string("registrations/email/consent_subject.txt", context).strip(),
             body=render_to_string("registrations/email/consent_body.txt", context),
             kind=OutboundEmail.Kind.FIRM,
+            business=firm_mail_business(registration.contact),
         )
 
 
 @transaction.atomic
 def registration_consent_confirm(*, registration: Registration) -> Registration:
-    """The firm confirms a partner's referral and consents; the link cannot be used again."""
+    """The firm confirms a partner's referral and consents; the link cannot be used again.
+    Using the link proves the contact's address. A person who is not (yet) a contact of an
+    existing business waits for approval, like an online registration."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != Registration.Status.AWAITING_CONSENT:
         return registration
     now = timezone.now()
-    registration.status = Registration.Status.REGISTERED
+    contact = registration.contact
+    contact_mailbox_proven(contact=contact, email=contact.email)
+    pending = contact.status != Contact.Status.ACTIVE
+    if contact.status == Contact.Status.REJECTED:  # asks again, like a new registration
+        _contact_for(registration.business, {"email": contact.email}, actor=None,
+                     new_business=False)  # fmt: skip
+        registration.contact.refresh_from_db()
+    registration.status = (
+        Registration.Status.AWAITING_APPROVAL if pending else Registration.Status.REGISTERED
+    )
     registration.privacy_consented_at = registration.sharing_consented_at = now
-    registration.registered_at = now
+    registration.registered_at = None if pending else now
     registration.notice_version = settings.PRIVACY_NOTICE_VERSION
     registration.consent_nonce = ""
     registration.save(
@@ -317,8 +422,32 @@ def registration_consent_confirm(*, registration: Registration) -> Registration:
             "notice_version", "consent_nonce", "updated_at",
         ]
     )  # fmt: skip
-    _registration_confirmed(registration)
+    if pending:
+        _registration_confirmation_send(registration)
+        _access_request_notify(registration)
+    else:
+        _registration_confirmed(registration)
     return registration
+
+
+def _access_request_notify(registration: Registration) -> None:
+    """Tell the firm's active contacts (at their verified addresses) that someone asked to
+    act for it; they decide on their own page (the office can too)."""
+    contacts = registration.business.contacts.filter(
+        status=Contact.Status.ACTIVE, email_verified_at__isnull=False
+    ).select_related("business")
+    for contact in contacts:
+        context = {"contact": contact, "requests_url": _absolute(reverse(
+            "registrations:contact-requests"))}  # fmt: skip
+        with translation.override(settings.LANGUAGE_CODE):
+            email_enqueue(
+                key=f"registration:{registration.pk}:access-request:{contact.pk}",
+                to=contact.email,
+                subject=render_to_string("registrations/email/access_request_subject.txt"),
+                body=render_to_string("registrations/email/access_request_body.txt", context),
+                kind=OutboundEmail.Kind.FIRM,
+                business=firm_mail_business(contact),
+            )
 
 
 @transaction.atomic
@@ -333,14 +462,208 @@ def referral_consent_resend(*, registration: Registration, actor: User) -> Regis
 
 @transaction.atomic
 def contact_update(*, contact: Contact, data: dict, actor: User) -> Contact:
-    """Update a contact's details (audited by django-simple-history)."""
+    """Update a contact's details (audited by django-simple-history). A new e-mail address
+    does not take effect here: a link goes to it (contact_email_change_request)."""
+    new_email = data.get("email")
+    # Whatever the caller's instance says (a ModelForm sets it), the address stays the stored
+    # one until the new one is confirmed.
+    contact.email = Contact.objects.values_list("email", flat=True).get(pk=contact.pk)
     for field in CONTACT_FIELDS:
-        if field in data:
+        if field in data and field != "email":
             setattr(contact, field, data[field])
     contact_keys_set(contact)
     contact.updated_by = actor
     contact.full_clean()
     contact.save()
+    if new_email and email_key(new_email) != contact.email_key:
+        contact_email_change_request(contact=contact, email=new_email, actor=actor)
+    return contact
+
+
+# --- Who may act for a firm: pending contacts, verified addresses ------------------------------
+
+
+def contact_mailbox_proven(*, contact: Contact, email: str) -> Contact:
+    """The owner of `email` used a link sent to it: if it is the contact's address, the
+    address counts as verified from now on (firm mails to it name the business)."""
+    if email_key(email) != contact.email_key:
+        return contact
+    contact.email_verified_at = timezone.now()
+    contact.save(update_fields=["email_verified_at", "updated_at"])
+    return contact
+
+
+def user_mailbox_proven(*, user: User) -> None:
+    """The user set a password from a link sent to their address (core.signals)."""
+    contact = Contact.objects.filter(user=user).first()
+    if contact is not None and user.email:
+        contact_mailbox_proven(contact=contact, email=user.email)
+
+
+def email_change_token_make(contact: Contact) -> str:
+    return signing.dumps({"c": contact.pk, "n": contact.email_change_nonce}, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_token_contact(token: str) -> Contact | None:
+    """The contact whose new address this link confirms; None when the link was tampered
+    with, has expired, was used or was replaced by a newer request."""
+    try:
+        payload = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_HOURS * 3600)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not payload.get("n"):
+        return None
+    return (
+        Contact.objects.select_related("user")
+        .filter(pk=payload.get("c"), email_change_nonce=payload["n"])
+        .exclude(pending_email="")
+        .first()
+    )
+
+
+def _account_mail(*, key: str, to: str, template: str, context: dict) -> OutboundEmail:
+    with translation.override(settings.LANGUAGE_CODE):
+        return email_enqueue(
+            key=key,
+            to=to,
+            subject=render_to_string(f"registrations/email/{template}_subject.txt", context),
+            body=render_to_string(f"registrations/email/{template}_body.txt", context),
+            kind=OutboundEmail.Kind.ACCOUNT,
+        )
+
+
+@transaction.atomic
+def contact_email_change_request(*, contact: Contact, email: str, actor: User | None) -> Contact:
+    """Ask for a new address (the firm itself or staff): a single-use link that expires goes
+    to the new address, and the current address is told. Until the link is used nothing
+    changes: not the contact's address, not the sign-in name, not where firm mails go."""
+    contact.pending_email = email
+    contact.email_change_nonce = secrets.token_hex(16)
+    contact.updated_by = actor
+    contact.full_clean()
+    contact.save(update_fields=["pending_email", "email_change_nonce", "updated_by",
+                                "updated_at"])  # fmt: skip
+    context = {
+        "contact": contact,
+        "new_email": email,
+        "hours": EMAIL_CHANGE_HOURS,
+        "confirm_url": _absolute(
+            reverse("registrations:email-confirm", args=[email_change_token_make(contact)])
+        ),
+    }
+    nonce = contact.email_change_nonce
+    _account_mail(key=f"contact:{contact.pk}:email-change:{nonce}:confirm", to=email,
+                  template="email_change_confirm", context=context)  # fmt: skip
+    _account_mail(key=f"contact:{contact.pk}:email-change:{nonce}:notice", to=contact.email,
+                  template="email_change_notice", context=context)  # fmt: skip
+    return contact
+
+
+class EmailInUse(Exception):
+    """The new address is another account's sign-in name."""
+
+
+@transaction.atomic
+def contact_email_change_confirm(*, contact: Contact) -> Contact:
+    """The link sent to the new address was used: the address, the sign-in name and e-mail
+    follow it, it counts as verified, and the link cannot be used again."""
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
+    )
+    if not contact.pending_email:
+        return contact
+    old_email, new_email = contact.email, contact.pending_email
+    new_key = email_key(new_email)
+    user = contact.user
+    if (user is not None and user.role == Role.BUSINESS
+            and User.objects.filter(username=new_key).exclude(pk=user.pk).exists()):  # fmt: skip
+        raise EmailInUse(new_email)
+    contact.email = new_email
+    contact.pending_email = contact.email_change_nonce = ""
+    contact.email_verified_at = timezone.now()
+    contact_keys_set(contact)
+    contact.full_clean()
+    contact.save()
+    if user is not None and user.role == Role.BUSINESS:  # never rename a staff account
+        user.username, user.email = new_key, new_email
+        user.save(update_fields=["username", "email"])
+    _account_mail(
+        key=f"contact:{contact.pk}:email-changed:{new_key}:{contact.email_verified_at.timestamp()}",
+        to=old_email, template="email_changed", context={"contact": contact,
+                                                         "new_email": new_email},
+    )  # fmt: skip
+    return contact
+
+
+def _decision_mail(contact: Contact, registration: Registration | None, *, approved: bool):
+    context = {
+        "contact": contact,
+        "business_name": registration.submitted_name if registration else "",
+        "login_url": _absolute(reverse("login")),
+    }
+    template = "access_approved" if approved else "access_rejected"
+    with translation.override(settings.LANGUAGE_CODE):
+        return email_enqueue(
+            key=f"contact:{contact.pk}:{template}:{contact.decided_at.timestamp()}",
+            to=contact.email,
+            subject=render_to_string(f"registrations/email/{template}_subject.txt", context),
+            body=render_to_string(f"registrations/email/{template}_body.txt", context),
+            kind=OutboundEmail.Kind.FIRM,
+            business=firm_mail_business(contact) if approved else None,
+        )
+
+
+@transaction.atomic
+def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
+    """An active contact of the firm, or its JETRO office, decides on a person who asked to
+    act for the firm (registered with its 法人番号, or was referred for it).
+
+    Approved: the contact becomes active; each registration waiting for it becomes a normal
+    confirmed re-registration and opens its case. Rejected: those registrations are
+    withdrawn, the person's sign-in account closed, and the person told by e-mail (with the
+    name they typed). Deciding again changes nothing."""
+    from counselling.services import case_email_record, case_open
+
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("business", "user")
+        .get(pk=contact.pk)
+    )
+    if contact.status != Contact.Status.PENDING:
+        return contact
+    now = timezone.now()
+    contact.status = Contact.Status.ACTIVE if approve else Contact.Status.REJECTED
+    contact.decided_at, contact.decided_by, contact.updated_by = now, actor, actor
+    contact.save(update_fields=["status", "decided_at", "decided_by", "updated_by",
+                                "updated_at"])  # fmt: skip
+    waiting = list(
+        contact.registrations.select_for_update()
+        .filter(status=Registration.Status.AWAITING_APPROVAL)
+        .order_by("id")
+    )
+    for registration in waiting:
+        if approve:
+            registration.status = Registration.Status.REGISTERED
+            registration.registered_at = now
+        else:
+            registration.status = Registration.Status.WITHDRAWN
+            registration.withdrawn_at = now
+            registration.withdrawal_reason = REJECTED_REASON
+        registration.updated_by = actor
+        registration.save(
+            update_fields=["status", "registered_at", "withdrawn_at", "withdrawal_reason",
+                           "updated_by", "updated_at"]
+        )  # fmt: skip
+    email = _decision_mail(contact, waiting[-1] if waiting else None, approved=approve)
+    if approve:
+        for registration in waiting:
+            case = case_open(registration=registration)
+            case_email_record(case=case, subject=email.subject, to=email.to)
+    elif contact.user is not None and contact.user.role == Role.BUSINESS:
+        user = contact.user
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
     return contact
 
 
@@ -441,8 +764,10 @@ def deletion_request_decide(
     if request.status != DeletionRequest.Status.PENDING:
         return request
     business = request.business
-    contacts = business.contacts.order_by("pk")
-    addresses = list(dict.fromkeys(contacts.values_list("email", flat=True)))
+    # Told: the people who act for the firm (never someone still waiting for approval).
+    contacts = list(business.contacts.filter(status=Contact.Status.ACTIVE).order_by("pk"))
+    recipients = list({contact.email: contact for contact in contacts}.items())
+    mail_business = {contact.pk: firm_mail_business(contact) for contact in contacts}
     if approve:
         business_anonymise(business=business, actor=actor)
     decision = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
@@ -455,12 +780,12 @@ def deletion_request_decide(
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("registrations/email/deletion_decision_subject.txt", context)
         body = render_to_string("registrations/email/deletion_decision_body.txt", context)
-    for number, address in enumerate(addresses, 1):
+    for number, (address, contact) in enumerate(recipients, 1):
         email_enqueue(
             key=f"{DECISION_MAIL_PREFIX}{request.pk}:{decision.value}:{number}", to=address,
             subject=subject.strip(), body=body,
             kind=OutboundEmail.Kind.ACCOUNT if approve else OutboundEmail.Kind.FIRM,
-            business=None if approve else business,
+            business=None if approve else mail_business[contact.pk],
         )  # fmt: skip
     return request
 
@@ -504,6 +829,7 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     registrations = list(business.registrations.all())
     cases = list(Case.objects.filter(registration__business=business))
     emails = [contact.email for contact in contacts]
+    emails += [contact.pending_email for contact in contacts if contact.pending_email]
     erased = anonymise_texts(
         business=business, contacts=contacts, cases=cases, registrations=registrations
     )
@@ -531,6 +857,7 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     for contact in contacts:
         contact.name, contact.name_kana, contact.department = ANONYMISED_NAME, "", ""
         contact.email = f"deleted-{contact.pk}@anonymised.invalid"
+        contact.pending_email = contact.email_change_nonce = ""
         contact.phone = contact.phone_key = contact.email_key = ""
         contact.updated_by = actor
         contact.save()

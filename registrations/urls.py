@@ -13,6 +13,17 @@ urlpatterns = [
     path("my/registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     re_path(r"^my/data\.(?P<fmt>json|csv)$", views.MyDataView.as_view(), name="my-data"),
     path("my/deletion/", views.DeletionRequestView.as_view(), name="deletion-request"),
+    path(
+        "my/contact/email/<str:token>/",
+        views.EmailChangeConfirmView.as_view(),
+        name="email-confirm",
+    ),
+    path("my/requests/", views.ContactRequestListView.as_view(), name="contact-requests"),
+    re_path(
+        r"^my/requests/(?P<pk>[0-9]+)/(?P<action>approve|reject)/$",
+        views.ContactDecideView.as_view(),
+        name="contact-decide",
+    ),
     path("partner/referrals/", views.ReferralListView.as_view(), name="referral-list"),
     path("partner/referrals/new/", views.ReferralCreateView.as_view(), name="referral-create"),
     path(
@@ -25,6 +36,11 @@ urlpatterns = [
         "registrations/<int:pk>/",
         views.RegistrationDetailView.as_view(),
         name="registration-detail",
+    ),
+    re_path(
+        r"^registrations/(?P<pk>[0-9]+)/access/(?P<action>approve|reject)/$",
+        views.RegistrationContactDecideView.as_view(),
+        name="registration-contact-decide",
     ),
     path(
         "registrations/duplicates/",

@@ -137,11 +137,38 @@ class ContactUpdateView(BusinessRoleMixin, FormView):
         }
 
     def form_valid(self, form):
-        services.contact_update(
-            contact=form.instance, data=form.cleaned_data, actor=self.request.user
-        )
+        contact = services.contact_update(
+            contact=selectors.contact_own(user=self.request.user), data=form.cleaned_data,
+            actor=self.request.user,
+        )  # fmt: skip
         messages.success(self.request, _("Your contact details were saved."))
+        if contact.pending_email:
+            messages.info(self.request, _(
+                "We sent a link to %(email)s. Your new e-mail address takes effect once you "
+                "open it; until then we keep using %(old)s."
+            ) % {"email": contact.pending_email, "old": contact.email})  # fmt: skip
         return redirect("core:home")
+
+
+class EmailChangeConfirmView(View):
+    """The link sent to a new address: opening it shows a button (so a mail scanner that
+    follows links changes nothing); pressing it makes the new address the contact's."""
+
+    def dispatch(self, request, token):
+        if link_rate_limited(request):
+            return render(request, "429.html", status=429)
+        contact = services.email_change_token_contact(token)
+        if contact is None:
+            return render(request, "registrations/email_confirm_invalid.html", status=404)
+        if request.method == "POST":
+            try:
+                services.contact_email_change_confirm(contact=contact)
+            except services.EmailInUse:
+                return render(request, "registrations/email_confirm.html",
+                              {"contact": contact, "in_use": True}, status=409)  # fmt: skip
+            messages.success(request, _("Your e-mail address was changed. Sign in with it."))
+            return redirect("core:home")
+        return render(request, "registrations/email_confirm.html", {"contact": contact})
 
 
 class WithdrawView(BusinessRoleMixin, FormView):
@@ -166,9 +193,13 @@ class MyDataView(BusinessRoleMixin, View):
 
     def get(self, request, fmt):
         business = selectors.business_own(user=request.user)
-        if business is None:
-            raise Http404
-        data = selectors.business_data_export(business=business)
+        if business is not None:
+            data = selectors.business_data_export(business=business)
+        else:  # waiting for approval: only what the person gave us
+            contact = selectors.contact_of(user=request.user)
+            if contact is None:
+                raise Http404
+            data = selectors.contact_data_export(contact=contact)
         name = f"my-data-{timezone.localdate():%Y%m%d}.{fmt}"
         if fmt == "json":
             response = HttpResponse(
@@ -216,6 +247,49 @@ class DeletionRequestView(BusinessRoleMixin, FormView):
             "sign-in account is closed."
         ))  # fmt: skip
         return redirect("core:home")
+
+
+class ContactRequestListView(BusinessRoleMixin, TemplateView):
+    """People who asked to act for the firm: its active contacts approve or reject them."""
+
+    template_name = "registrations/contact_requests.html"
+
+    def get_context_data(self, **kwargs):
+        if selectors.business_own(user=self.request.user) is None:
+            raise Http404
+        return super().get_context_data(
+            requests=selectors.pending_contacts(user=self.request.user), **kwargs
+        )
+
+
+DECISION_MESSAGES = {
+    "approve": _("Approved: %(name)s can now act for the business."),
+    "reject": _("Rejected: %(name)s was told by e-mail and cannot sign in."),
+}
+
+
+class ContactDecideView(BusinessRoleMixin, View):
+    """An active contact of the firm approves or rejects a person asking to act for it."""
+
+    def post(self, request, pk, action):
+        contact = selectors.pending_contact_get(user=request.user, pk=pk)
+        services.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
+        messages.success(request, DECISION_MESSAGES[action] % {"name": contact.name})
+        return redirect("registrations:contact-requests")
+
+
+class RegistrationContactDecideView(PermissionRequiredMixin, View):
+    """The firm's JETRO office (or an admin) approves or rejects the person who made a
+    registration waiting for approval."""
+
+    permission_required = RegistrationPermission.DECIDE_CONTACTS
+
+    def post(self, request, pk, action):
+        registration = selectors.registration_get(user=request.user, pk=pk)
+        contact = selectors.pending_contact_get(user=request.user, pk=registration.contact_id)
+        services.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
+        messages.success(request, DECISION_MESSAGES[action] % {"name": contact.name})
+        return redirect("registrations:registration-detail", pk=registration.pk)
 
 
 class ReferralCreateView(PermissionRequiredMixin, FormView):

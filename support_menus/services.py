@@ -22,6 +22,7 @@ from counselling.services import (
     case_require_open,
     case_status_change,
 )
+from registrations.services import firm_mail_business
 from support_menus import selectors
 from support_menus.models import CaseMenuRanking, Proposal, SupportMenu
 from support_menus.resources import SupportMenuResource
@@ -127,7 +128,7 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
         )  # fmt: skip
     email_enqueue(key=f"proposals:{case.pk}:{proposals[0].pk}", to=contact.email,
                   subject=subject, body=body, kind=OutboundEmail.Kind.FIRM,
-                  business=case.registration.business)  # fmt: skip
+                  business=firm_mail_business(contact))  # fmt: skip
     case_email_record(case=case, subject=subject, to=contact.email)
 
 

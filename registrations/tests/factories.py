@@ -36,6 +36,9 @@ class ContactFactory(factory.django.DjangoModelFactory):
     phone = "03-5555-0000"
     email_key = factory.LazyAttribute(lambda c: email_key(c.email))
     phone_key = factory.LazyAttribute(lambda c: phone_key(c.phone))
+    # An established contact: active, its address proven (pass None for one not yet proven).
+    status = Contact.Status.ACTIVE
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

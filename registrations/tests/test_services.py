@@ -33,10 +33,14 @@ def test_online_registration_saves_business_contact_and_registration(
     assert business.name_key == "山田製作所"
     assert registration.contact.user.role == Role.BUSINESS
     assert not registration.contact.user.has_usable_password()
-    email = OutboundEmail.objects.get(to="hanako@example.jp")
-    assert email.status == OutboundEmail.Status.SENT
-    assert registration.reference in mail.outbox[0].body
-    assert "/accounts/reset/" in mail.outbox[0].body  # the set-password link
+    # The confirmation (a firm mail) and the set-password link (an account mail of its own).
+    confirmation = OutboundEmail.objects.get(to="hanako@example.jp", kind="firm")
+    set_password = OutboundEmail.objects.get(to="hanako@example.jp", kind="account")
+    assert confirmation.status == set_password.status == OutboundEmail.Status.SENT
+    assert registration.reference in confirmation.body
+    assert "/accounts/reset/" not in confirmation.body
+    assert "/accounts/reset/" in set_password.body  # the set-password link
+    assert confirmation.business is None  # the address is not verified yet
 
 
 def test_the_same_submission_token_never_creates_two_registrations():
@@ -58,9 +62,11 @@ def test_a_failing_mail_server_does_not_lose_the_registration(
     with django_capture_on_commit_callbacks(execute=True):
         registration = submit()
     assert Registration.objects.filter(pk=registration.pk).exists()
-    email = OutboundEmail.objects.get()
-    assert email.status == OutboundEmail.Status.PENDING
-    assert email.attempts == 1
+    emails = OutboundEmail.objects.all()
+    assert len(emails) == 2  # the confirmation and the set-password link
+    assert {(email.status, email.attempts) for email in emails} == {
+        (OutboundEmail.Status.PENDING, 1)
+    }
 
 
 def test_same_corporate_number_attaches_to_the_existing_business_as_a_reregistration():
