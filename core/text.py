@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 # What a multi-line field keeps of those.
 MULTILINE_ALLOWED = frozenset("\n\r\t")
+# An ANSI escape sequence (ESC [ … letter, or ESC and one character), removed whole when
+# stored text is cleaned, so no "[31m" is left behind.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 
 SINGLE_LINE_REFUSED = _(
     "Line breaks, control characters and invisible formatting characters (such as zero-width "
@@ -81,7 +84,7 @@ def single_line_clean(value: str) -> str:
     space, other control and format characters go, and runs of spaces become one (an
     ideographic space U+3000 is kept as it was)."""
     out = []
-    for ch in value:
+    for ch in ANSI_ESCAPE.sub("", value):
         if ch in "\n\r\t\v\f\x85\u2028\u2029":
             out.append(" ")
         elif not _refused(ch):
@@ -93,7 +96,7 @@ def multiline_clean(value: str) -> str:
     """Text already stored in a multi-line field: keeps line breaks and tabs, drops the other
     control and format characters (a vertical tab or a line separator becomes a line break)."""
     out = []
-    for ch in value:
+    for ch in ANSI_ESCAPE.sub("", value):
         if ch in "\v\f\x85\u2028\u2029":
             out.append("\n")
         elif ch in MULTILINE_ALLOWED or not _refused(ch):
