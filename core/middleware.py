@@ -6,16 +6,19 @@ charset can fail deep in a view. This middleware answers 400 (a Japanese page) f
 
 - a body declaring a charset other than UTF-8 (or ASCII, its subset);
 - a urlencoded body whose decoded names or values are not UTF-8;
-- a multipart body whose form fields (not the uploaded files: an import may be a Shift_JIS
-  CSV file, which the importer reads and explains itself) hold what did not decode.
+- a multipart body whose form fields or names (not the uploaded files' contents: an import
+  may be a Shift_JIS CSV file, which the importer reads and explains itself) are not UTF-8.
 """
 
 import codecs
 import logging
+from io import BytesIO
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParser
 from django.template.loader import render_to_string
+from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("django.security.encoding")
@@ -25,7 +28,22 @@ NOT_UTF8 = _(
     "The data sent could not be read as UTF-8 text. Open the page again in your browser and "
     "send the form from there."
 )
-REPLACEMENT = "\ufffd"
+# Django's multipart parser decodes fields with errors="replace" and no hook: this codec is
+# UTF-8 that ignores the error handler it is given and always raises.
+STRICT_UTF8 = "utf_8_strict_form"
+
+
+def _strict_utf8_search(name: str):
+    if name != STRICT_UTF8:
+        return None
+    return codecs.CodecInfo(
+        name=STRICT_UTF8,
+        encode=lambda text, errors="strict": codecs.utf_8_encode(text, "strict"),
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "strict", True),
+    )
+
+
+codecs.register(_strict_utf8_search)
 
 
 def _charset_accepted(charset: str) -> bool:
@@ -46,11 +64,26 @@ def _urlencoded_is_utf8(body: bytes) -> bool:
 
 
 def _multipart_fields_are_utf8(request) -> bool:
-    """Django's parser has decoded the fields with errors="replace": a U+FFFD in a field is
-    a byte sequence that was not UTF-8 (files are not looked at)."""
-    return not any(
-        REPLACEMENT in value for _name, values in request.POST.lists() for value in values
+    """Parse the form as Django would (`HttpRequest._load_post_and_files`), but with fields
+    decoded strictly, and hand the result to the request, so the body is read once. Files go
+    to the upload handlers untouched."""
+    data = BytesIO(request._body) if hasattr(request, "_body") else request
+    handlers = request.upload_handlers
+    request.upload_handlers = ImmutableList(
+        handlers, warning="You cannot alter upload handlers after the upload has been processed."
     )
+    parser = MultiPartParser(request.META, data, handlers, STRICT_UTF8)
+    try:
+        post, request._files = parser.parse()
+    except UnicodeDecodeError:
+        request._mark_post_parse_error()
+        return False
+    except Exception:  # as Django does: never parse twice; the error answers 400 or 500
+        request._mark_post_parse_error()
+        raise
+    post.encoding = "utf-8"
+    request._post = post
+    return True
 
 
 class Utf8RequestMiddleware:
@@ -72,6 +105,6 @@ class Utf8RequestMiddleware:
             return False
         if request.content_type == "application/x-www-form-urlencoded":
             return _urlencoded_is_utf8(request.body)
-        if request.content_type == "multipart/form-data":
-            return _multipart_fields_are_utf8(request)
+        if request.content_type == "multipart/form-data" and request.method == "POST":
+            return _multipart_fields_are_utf8(request)  # Django parses only a POST's form
         return True

@@ -417,6 +417,17 @@ def test_a_multipart_form_field_that_is_not_utf8_is_refused(client, users):
     assert response.status_code == 400
 
 
+def test_a_multipart_form_in_utf8_keeps_a_typed_replacement_character(client, users):
+    """Only bytes that are not UTF-8 are refused: a U+FFFD typed (or pasted) as text is a
+    character like any other, in a multipart form as in a urlencoded one."""
+    client.force_login(users[Role.BUSINESS])
+    data = {"name": "山田\ufffd花子", "name_kana": "ヤマダ ハナコ", "department": "",
+            "email": "hanako@example.jp", "phone": "03-1234-5678"}  # fmt: skip
+    response = client.post(reverse("registrations:contact-update"), data)  # multipart
+    assert response.status_code == 302
+    assert Contact.objects.get(user=users[Role.BUSINESS]).name == "山田\ufffd花子"
+
+
 def test_a_shift_jis_csv_upload_still_reaches_the_survey_import(client, users):
     """Only form fields are checked, never the uploaded file: the importer reads Shift_JIS."""
     case = CaseFactory(status=Case.Status.SUPPORT, stage="challenge")
