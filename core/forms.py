@@ -9,16 +9,69 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import OutboundEmail, User
 from core.services import email_enqueue, token_digest
+from core.text import validate_multiline, validate_single_line
 
 
-class LoginForm(AuthenticationForm):
+def text_validator_for(field: forms.Field):
+    """The clean-text rule a form field gets by its widget: a text area is multi-line, a
+    password and structured values (JSON, UUID) are left alone, other text is one line."""
+    if not isinstance(field, forms.CharField) or isinstance(
+        field, forms.JSONField | forms.UUIDField
+    ):
+        return None
+    if isinstance(field.widget, forms.PasswordInput):
+        return None
+    if isinstance(field.widget, forms.Textarea):
+        return validate_multiline
+    return validate_single_line
+
+
+class CleanTextMixin:
+    """Every text field of the form refuses line breaks (single-line fields), control and
+    format characters, with the message beside the field (core.text). Put it first:
+    `class MyForm(CleanTextMixin, forms.Form)`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            validator = text_validator_for(field)
+            if validator is not None and validator not in field.validators:
+                # A copy: base_fields may be shared with other forms (ConsentForm).
+                field.validators = [*field.validators, validator]
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    """The admin's default form (see `admin_forms_clean_text`)."""
+
+
+def admin_forms_clean_text(site) -> None:
+    """Give every registered admin (and its inlines) the clean-text rule: the plain
+    ModelForm default becomes CleanTextModelForm, a custom form gets the mixin in front.
+    Run once the admin modules are loaded (CoreConfig.ready)."""
+
+    def with_mixin(form):
+        if form is None or issubclass(form, CleanTextMixin):
+            return form
+        if form is forms.ModelForm:
+            return CleanTextModelForm
+        return type(form.__name__, (CleanTextMixin, form), {"__module__": form.__module__})
+
+    for model_admin in site._registry.values():
+        model_admin.form = with_mixin(model_admin.form)
+        if hasattr(model_admin, "add_form"):  # UserAdmin
+            model_admin.add_form = with_mixin(model_admin.add_form)
+        for inline in model_admin.inlines:
+            inline.form = with_mixin(inline.form)
+
+
+class LoginForm(CleanTextMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Sign in"), css_class="w-100"))
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(CleanTextMixin, PasswordResetForm):
     """Django's reset form, but the message goes through the outbox like every e-mail."""
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +119,7 @@ class LinkSetPasswordForm(SetPasswordForm):
         return user
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["case_reminders"]
@@ -77,7 +130,7 @@ class PreferencesForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save")))
 
 
-class TwoFactorTokenForm(forms.Form):
+class TwoFactorTokenForm(CleanTextMixin, forms.Form):
     token = forms.CharField(
         label=_("Code"), max_length=16,
         help_text=_("The 6-digit code in your authenticator app, or one of your recovery codes."),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from core.forms import CleanTextMixin
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TRANSITIONS
 
@@ -17,7 +18,7 @@ def _helper(label, css_class="btn-primary") -> FormHelper:
     return helper
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(CleanTextMixin, forms.ModelForm):
     held_at = forms.DateTimeField(
         label=_("Date and time"),
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
@@ -50,7 +51,7 @@ class SessionForm(forms.ModelForm):
         return data
 
 
-class StageForm(forms.Form):
+class StageForm(CleanTextMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -59,7 +60,7 @@ class StageForm(forms.Form):
         self.helper = _helper(_("Change the stage"))
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(CleanTextMixin, forms.ModelForm):
     target_country = LazyTypedChoiceField(label=_("Target country"), choices=countries)
     target_date = forms.DateField(
         label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -76,7 +77,7 @@ class TargetForm(forms.ModelForm):
         self.helper = _helper(_("Save the target"))
 
 
-class StatusForm(forms.Form):
+class StatusForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"))
     close_reason = forms.ChoiceField(
         label=_("Reason for closing"), required=False,
@@ -92,7 +93,7 @@ class StatusForm(forms.Form):
         self.helper = _helper(_("Change the status"), "btn-outline-primary")
 
 
-class AssignForm(forms.Form):
+class AssignForm(CleanTextMixin, forms.Form):
     concierge = forms.ModelChoiceField(label=_("Concierge"), queryset=None)
     reason = forms.CharField(label=_("Reason (when reassigning)"), required=False, max_length=300)
 
@@ -103,6 +104,6 @@ class AssignForm(forms.Form):
         self.helper = _helper(_("Assign"))
 
 
-class SupportReviewForm(forms.Form):
+class SupportReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=SupportReview.Decision.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)

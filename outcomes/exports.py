@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from core.models import MetiRegion
-from core.spreadsheet import neutralise
+from core.spreadsheet import neutralise, xlsx_safe
 from counselling.models import Case, Stage
 from outcomes.dashboard import progress_cases, progress_dashboard
 from outcomes.filters import ProgressFilters
@@ -179,7 +179,9 @@ def csv_chunks(headers: list[str], rows: Iterable[list], notes: Iterable[str] = 
 
 
 def _text_cell(sheet, value):
-    """openpyxl writes a string starting with = as a formula; keep such a cell text."""
+    """openpyxl writes a string starting with = as a formula; keep such a cell text. The
+    control characters openpyxl refuses (a vertical tab in a firm's name) are removed."""
+    value = xlsx_safe(value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"
@@ -194,7 +196,7 @@ def write_xlsx(
     number of rows written."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(headers)
+    sheet.append([xlsx_safe(header) for header in headers])
     count = 0
     for row in rows:
         sheet.append([_text_cell(sheet, value) for value in row])
@@ -203,7 +205,7 @@ def write_xlsx(
     if notes:
         notes_sheet = workbook.create_sheet(_("Notes")[:31])
         for note in notes:
-            notes_sheet.append([note])
+            notes_sheet.append([xlsx_safe(note)])
     workbook.save(target)
     return count
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.forms import CleanTextMixin
 from outcomes.models import SurveyResponse
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -9,7 +10,7 @@ FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
 TARGET_SET_FIRST = _("Answer this only when an export target was set.")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(CleanTextMixin, forms.ModelForm):
     """The firm's answer (seed 001's questions), as the firm or a staff member enters it."""
 
     destinations = forms.MultipleChoiceField(

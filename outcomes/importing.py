@@ -40,6 +40,7 @@ from core.file_messages import (
     nul_cells,
 )
 from core.models import Prefecture
+from core.text import refusal
 from counselling.models import Case, CaseEvent
 from counselling.services import case_event_add, case_open
 from outcomes.models import Survey, SurveyResponse
@@ -331,6 +332,9 @@ class _Checker:
 
     def text(self, number, cells, column, *, max_length: int) -> str:
         value = cells.get(column, "").strip()
+        refused = refusal(value)  # single-line, like the forms (core.text)
+        if refused:
+            self.error(number, column, refused)
         if len(value) > max_length:
             self.error(number, column, TOO_LONG % {"max": max_length, "length": len(value)})
         return value

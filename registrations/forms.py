@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.forms import CleanTextMixin
 from core.models import Prefecture
 from registrations.models import (
     ORGANISATION_SOURCES,
@@ -44,7 +45,7 @@ class KanaField(forms.CharField):
         return value
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(CleanTextMixin, forms.Form):
     """The public registration form (相談・登録); the partner referral form reuses it."""
 
     # 事業者情報
@@ -254,7 +255,7 @@ class ReferralForm(RegistrationForm):
             del self.fields[name]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextMixin, forms.Form):
     consent_privacy = RegistrationForm.base_fields["consent_privacy"]
     consent_sharing = RegistrationForm.base_fields["consent_sharing"]
 
@@ -264,7 +265,7 @@ class ConsentForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Confirm and register")))
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanTextMixin, forms.ModelForm):
     name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
 
     class Meta:
@@ -282,7 +283,7 @@ class ContactForm(forms.ModelForm):
         return phone_normalise(self.cleaned_data["phone"])
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -294,7 +295,7 @@ class WithdrawForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Withdraw"), css_class="btn-danger"))
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

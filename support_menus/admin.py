@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyHistoryAdmin
 from core.models import DestinationRegion
+from core.spreadsheet import EscapedCSV, EscapedXLSX
 from counselling.models import Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
@@ -52,7 +52,11 @@ class SupportMenuAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     form = SupportMenuAdminForm
     resource_classes = [SupportMenuResource]
-    formats = [base_formats.CSV, base_formats.XLSX]
+    # Exports escape cells that could run as formulas with a visible apostrophe, which the
+    # import takes off again (core.spreadsheet; the pages say so).
+    formats = [EscapedCSV, EscapedXLSX]
+    export_template_name = "admin/support_menus/supportmenu/export.html"
+    import_template_name = "admin/support_menus/supportmenu/import.html"
     list_display = ("code", "name", "provider", "category", "active", "opens_on", "closes_on")
     list_filter = ("active", "category", "provider")
     list_select_related = ("provider",)

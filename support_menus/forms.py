@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
 from support_menus.models import Proposal
 from support_menus.services import PROPOSAL_TRANSITIONS
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(CleanTextMixin, forms.Form):
     """The menus ticked on the ranking; the choices are the eligible menus not yet proposed."""
 
     menus = forms.MultipleChoiceField(
@@ -24,7 +25,7 @@ class ProposeForm(forms.Form):
         self.fields["menus"].choices = [(code, code) for code in codes]
 
 
-class ProposalStatusForm(forms.Form):
+class ProposalStatusForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("Next step"))
     on = forms.DateField(
         label=_("Date"), initial=timezone.localdate,

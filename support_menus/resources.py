@@ -26,6 +26,8 @@ from core.file_messages import (
     nul_cells,
 )
 from core.models import DestinationRegion, IndustryDivision, Prefecture
+from core.spreadsheet import EscapedCSV, EscapedXLSX, unneutralise
+from core.text import refusal
 from counselling.models import IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
@@ -188,8 +190,19 @@ class YenWidget(widgets.Widget):
 
 
 class TextWidget(widgets.Widget):
+    """Text as the forms take it: no control or format characters, and no line breaks but
+    in a multi-line column (core.text), with the row and column in the message."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
     def clean(self, value, row=None, **kwargs):
-        return _text(value)
+        text = _text(value)
+        message = refusal(text, multiline=self.multiline)
+        if message:
+            raise ValueError(message)
+        return text
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
@@ -207,7 +220,7 @@ class SupportMenuResource(resources.ModelResource):
     name = _field("name")
     provider = _field("provider", ProviderWidget())
     category = _field("category", ChoiceWidget(Category))
-    summary = _field("summary")
+    summary = _field("summary", TextWidget(multiline=True))
     url = _field("url")
     source_url = _field("source_url")
     stages = _field("stages", ChoiceListWidget(Stage))
@@ -249,6 +262,12 @@ class SupportMenuResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         headers = [_text(header).lstrip("\ufeff") for header in dataset.headers or []]
         dataset.headers = headers
+        # Our exports put an apostrophe before a cell that could run as a formula (or that
+        # starts with one): take it off again, so an exported catalogue re-imports as it was.
+        rows = [[unneutralise(cell) for cell in row] for row in dataset]
+        del dataset[0 : len(dataset)]
+        for row in rows:
+            dataset.append(row)
         missing = [column for column in COLUMNS if column not in headers]
         unknown = [header for header in headers if header not in COLUMNS]
         if missing or unknown:
@@ -350,10 +369,15 @@ def encoding_problem(data: bytes) -> str:
     return str(SHIFT_JIS)
 
 
+EXPORT_FORMATS = {"csv": EscapedCSV, "xlsx": EscapedXLSX}
+
+
 def catalogue_export(file_format: str) -> bytes:
-    """The whole catalogue in the import's columns (a few hundred rows: in memory is fine)."""
-    dataset = SupportMenuResource().export()
-    return dataset.export(file_format) if file_format == "xlsx" else dataset.csv.encode("utf-8")
+    """The whole catalogue in the import's columns (a few hundred rows: in memory is fine),
+    written like the admin's export: a cell that could run as a formula starts with an
+    apostrophe, which the import takes off again."""
+    data = EXPORT_FORMATS[file_format]().export_data(SupportMenuResource().export())
+    return data if isinstance(data, bytes) else data.encode("utf-8")
 
 
 def result_errors(result) -> list[str]:

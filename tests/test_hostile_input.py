@@ -923,3 +923,181 @@ def test_finding_7_catalogue_command_summary_is_english(tmp_path):
         call_command("catalogue", "import", str(path), "--dry-run", stdout=io.StringIO(),
                      stderr=io.StringIO())  # fmt: skip
     assert JAPANESE.search(str(failure.value)), str(failure.value)
+
+
+# --- Issue 13: control and format characters, and encodings ---------------------------------------
+# A value with a refused character between two letters (so stripping cannot remove it) is
+# always refused, with the message beside its field, on every public form and in both imports;
+# a body in another encoding is a 400, never a 500 and never mojibake in the database.
+
+REFUSED_CHARACTERS = st.one_of(
+    st.characters(categories=("Cc", "Cf", "Zl", "Zp")).filter(lambda ch: ch != "\x00"),
+    st.sampled_from(["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff",
+                     "\x1b", "\v", "\n", "\r", "\u2028", "\x85"]),
+)  # fmt: skip
+letters = st.text(alphabet="山田製作所アイウabc123", min_size=1, max_size=20)
+
+
+@st.composite
+def dirty_text(draw, *, multiline: bool = False) -> str:
+    """Text with at least one character the field must refuse, inside the text."""
+    refused = REFUSED_CHARACTERS
+    if multiline:
+        refused = refused.filter(lambda ch: ch not in "\n\r\t")
+    return draw(letters) + draw(refused) + draw(letters)
+
+
+SINGLE_LINE_REG_FIELDS = ("name", "representative", "address", "contact_name",
+                          "contact_department", "referral_organisation_name")  # fmt: skip
+FIELD_MESSAGE = ("改行・制御文字", "制御文字や見えない書式文字")
+
+
+def assert_refused_beside(page: str, where: str) -> None:
+    messages = field_messages(page)
+    assert any(m.startswith(FIELD_MESSAGE) for m in messages), f"{where}: {messages}"
+
+
+@FAST
+@given(field=st.sampled_from(SINGLE_LINE_REG_FIELDS), value=dirty_text())
+def test_register_refuses_control_and_format_characters_beside_the_field(client, field, value):
+    url = reverse("registrations:register")
+    with rolled_back():
+        before = Registration.objects.count()
+        response = send(client, "post", url,
+                        form_data(**{field: value, "referral_source": "chamber"}))  # fmt: skip
+        where = f"POST {url} {field}={value!r}"
+        assert response.status_code == 200, where
+        assert_refused_beside(html(response), where)
+        assert Registration.objects.count() == before, where
+
+
+@FAST
+@given(value=dirty_text(multiline=True))
+def test_register_products_keep_line_breaks_but_refuse_other_characters(client, value):
+    url = reverse("registrations:register")
+    with rolled_back():
+        response = send(client, "post", url, form_data(products=value))
+        assert response.status_code == 200, repr(value)
+        assert_refused_beside(html(response), f"products={value!r}")
+        assert not Registration.objects.filter(products=value).exists()
+
+
+@FAST
+@given(field=st.sampled_from(["name", "representative", "contact_name"]), value=dirty_text())
+def test_referral_refuses_control_and_format_characters(client, users, field, value):
+    client.force_login(users[Role.PARTNER])
+    url = reverse("registrations:referral-create")
+    with rolled_back():
+        before = Registration.objects.count()
+        response = send(client, "post", url, form_data(**{field: value}))
+        assert response.status_code == 200, repr(value)
+        assert_refused_beside(html(response), f"{field}={value!r}")
+        assert Registration.objects.count() == before
+
+
+@FAST
+@given(field=st.sampled_from(["name", "department"]), value=dirty_text())
+def test_contact_update_refuses_control_and_format_characters(client, users, field, value):
+    client.force_login(users[Role.BUSINESS])
+    url = reverse("registrations:contact-update")
+    contact = Contact.objects.get(user=users[Role.BUSINESS])
+    with rolled_back():
+        response = send(client, "post", url, {**CONTACT_DATA, field: value})
+        assert response.status_code == 200, repr(value)
+        assert_refused_beside(html(response), f"{field}={value!r}")
+        contact.refresh_from_db()
+        assert getattr(contact, field) != value
+
+
+@FAST
+@given(value=dirty_text())
+def test_survey_answer_refuses_control_and_format_characters(client, survey, value):
+    url = reverse("outcomes:answer", args=[survey_token_make(survey)])
+    with rolled_back():
+        response = send(client, "post", url, {**SURVEY_DATA, "products": value})
+        assert response.status_code == 400, repr(value)
+        assert_refused_beside(html(response), f"products={value!r}")
+        assert not SurveyResponse.objects.exists()
+
+
+ENCODINGS = ("cp932", "euc_jp", "iso2022_jp", "utf-16")
+
+
+@FAST
+@given(name=st.text(alphabet=JAPANESE_MIX[:120], min_size=1, max_size=30),
+       encoding=st.sampled_from(ENCODINGS), declare=st.booleans())  # fmt: skip
+def test_a_form_body_in_another_encoding_is_400_never_500_never_mojibake(
+    client, name, encoding, declare
+):
+    from urllib.parse import quote_from_bytes
+
+    try:
+        encoded = {key: [str(v).encode(encoding) for v in (value if isinstance(value, list)
+                                                            else [value])]
+                   for key, value in form_data(name=name).items()}  # fmt: skip
+    except UnicodeEncodeError:
+        assume(False)
+    body = "&".join(f"{key}={quote_from_bytes(v)}" for key, values in encoded.items()
+                    for v in values).encode()  # fmt: skip
+    is_utf8 = True
+    try:
+        for values in encoded.values():
+            for value in values:
+                value.decode("utf-8")
+    except UnicodeDecodeError:
+        is_utf8 = False
+    content_type = "application/x-www-form-urlencoded"
+    if declare:
+        content_type += f"; charset={encoding}"
+    with rolled_back():
+        before = Business.objects.count()
+        response = client.generic("POST", reverse("registrations:register"), body,
+                                  content_type=content_type)  # fmt: skip
+        where = f"{encoding} (declared: {declare}) name={name!r}"
+        assert response.status_code != 500, where
+        if declare or not is_utf8:
+            assert response.status_code == 400, where
+            assert "UTF-8" in html(response), where
+            assert Business.objects.count() == before, where
+
+
+@FAST
+@given(column=st.sampled_from(["name", "fee_note", "summary"]), data=st.data())
+def test_catalogue_import_refuses_control_and_format_characters_by_row_and_column(
+    tmp_path, column, data
+):
+    value = data.draw(dirty_text(multiline=column == "summary"))
+    rows = [CATALOGUE_ROW, {**CATALOGUE_ROW, "code": "second", column: value}]
+    with rolled_back():
+        before = counts()
+        imported, message = run_catalogue_command(tmp_path, catalogue_csv(rows))
+        assert not imported, repr(value)
+        assert f"2行目 {column}: " in message, message
+        assert counts() == before
+
+
+@FAST
+@given(column=st.sampled_from(["products"]), value=dirty_text())
+def test_survey_import_refuses_control_and_format_characters_by_row_and_column(
+    tmp_path, import_case, column, value
+):
+    row = survey_row(import_case.registration.reference, **{column: value})
+    with rolled_back():
+        before = counts()
+        imported, message = run_survey_command(tmp_path, survey_csv([row]))
+        assert not imported, repr(value)
+        assert f"1行目 {column}: " in message, message
+        assert counts() == before
+
+
+@pytest.mark.parametrize("encoding", ["euc_jp", "iso2022_jp", "utf-16", "utf-32"])
+def test_both_imports_explain_a_file_in_another_encoding(tmp_path, import_case, encoding):
+    before = counts()
+    imported, message = run_catalogue_command(
+        tmp_path, catalogue_csv([CATALOGUE_ROW], encoding=encoding)
+    )
+    check_refused_survey_file(imported, message, before, f"catalogue in {encoding}")
+    row = survey_row(import_case.registration.reference, products="日本酒")
+    imported, message = run_survey_command(tmp_path, survey_csv([row], encoding=encoding))
+    # ISO-2022-JP is 7-bit, so it reads as UTF-8: its escape characters are then refused.
+    check_refused_survey_file(imported, message, before, f"survey results in {encoding}")
