@@ -245,7 +245,7 @@ def test_the_survey_import_refuses_them_by_row_and_column(tmp_path, users):
 
 
 def test_the_data_migration_cleans_stored_names_without_touching_unique_values():
-    clean_migration = importlib.import_module("core.migrations.0006_clean_stored_text")
+    clean_migration = importlib.import_module("core.migrations.0007_clean_stored_text")
     business = BusinessFactory(
         name="株式会社\n山田\u202e製作所\u200b", corporate_number="7010705000725",
         representative="山田\t太郎", address="千代田区\u3000霞が関",
