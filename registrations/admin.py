@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyHistoryAdmin
+from core.forms import CleanTextMixin
 from core.services import contact_data_access_log
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.selectors import business_anonymise_preview
@@ -122,7 +123,7 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("registration", "business", "candidate")
 
 
-class DeletionDecisionForm(forms.Form):
+class DeletionDecisionForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Note to the firm"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
         help_text=_("Sent to the firm with the decision."),
