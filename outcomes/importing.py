@@ -580,7 +580,8 @@ def _legacy_case_create(firm: Firm) -> Case:
     business.full_clean(exclude=["name_kana"])  # the reading is not in the old records
     business.save()
     reference = reference_generate()
-    contact = Contact(business=business, name=contact_name,
+    # The firm's only contact acts for it (no sign-in account: the address is a placeholder).
+    contact = Contact(business=business, name=contact_name, status=Contact.Status.ACTIVE,
                       email=f"{reference.lower()}@{LEGACY_EMAIL_DOMAIN}")  # fmt: skip
     contact_keys_set(contact)
     contact.full_clean()

@@ -263,6 +263,7 @@ def _demo_contact(business: Business, rng, fake) -> Contact:
         email_key=email_key(email),
         phone=phone,
         phone_key=phone_key(phone),
+        status=Contact.Status.ACTIVE,
         email_verified_at=timezone.now(),  # an established firm: its address was proven
     )
 
@@ -272,7 +273,7 @@ def _demo_duplicate_contact(duplicate: Business, original: Contact) -> Contact:
     return Contact(
         business=duplicate, name=original.name, name_kana=original.name_kana,
         email=email, email_key=email_key(email), phone=original.phone,
-        phone_key=original.phone_key,
+        phone_key=original.phone_key, status=Contact.Status.ACTIVE,
     )  # fmt: skip
 
 

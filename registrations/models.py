@@ -123,8 +123,9 @@ class Contact(BaseModel):
         related_name="contact",
     )
     status = models.CharField(
-        _("access status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
-    )
+        _("access status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+        help_text=_("Only an active contact sees the firm's data; others wait for approval."),
+    )  # fmt: skip
     email_verified_at = models.DateTimeField(
         _("e-mail verified at"),
         null=True,
