@@ -289,6 +289,14 @@ PROGRESS_EXPORT_KEEP_DAYS = env.int("PROGRESS_EXPORT_KEEP_DAYS", default=7)
 # The dashboard reads a fact table rebuilt every 10 minutes by beat; a page that finds it
 # older than this queues a rebuild itself (there is no beat under `make run`).
 FIRM_PROGRESS_REFRESH_MINUTES = env.int("FIRM_PROGRESS_REFRESH_MINUTES", default=10)
+# Imports from the admin (survey results, catalogue): a file of more rows than this is
+# imported by a Celery job with progress, never in the web request (docs/adr/0016).
+IMPORT_ASYNC_MIN_ROWS = env.int("IMPORT_ASYNC_MIN_ROWS", default=2_000)
+# The catalogue as XLSX: a sheet may declare at most this many rows and columns, and the
+# workbook may unpack to at most this many bytes, or it is refused before it is read.
+CATALOGUE_MAX_ROWS = env.int("CATALOGUE_MAX_ROWS", default=10_000)
+CATALOGUE_MAX_COLUMNS = env.int("CATALOGUE_MAX_COLUMNS", default=64)
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
