@@ -10,7 +10,12 @@ from counselling.models import Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
 from support_menus.models import CaseMenuRanking, Proposal, Provider, SupportMenu
-from support_menus.resources import CatalogueFileError, SupportMenuResource, encoding_problem
+from support_menus.resources import (
+    CatalogueFileError,
+    SupportMenuResource,
+    dataset_read,
+    encoding_problem,
+)
 
 
 def _choices_field(choices, label, required=False) -> forms.MultipleChoiceField:
@@ -39,6 +44,14 @@ class SupportMenuAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin edits every field)
 
 
+class CatalogueXLSX(base_formats.XLSX):
+    """The admin reads an XLSX catalogue as the command does: its declared size and unpacked
+    size are checked before any row is read (support_menus/xlsx.py)."""
+
+    def create_dataset(self, in_stream):
+        return dataset_read(in_stream, "xlsx")
+
+
 @admin.register(Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "url")
@@ -52,7 +65,7 @@ class SupportMenuAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     form = SupportMenuAdminForm
     resource_classes = [SupportMenuResource]
-    formats = [base_formats.CSV, base_formats.XLSX]
+    formats = [base_formats.CSV, CatalogueXLSX]
     list_display = ("code", "name", "provider", "category", "active", "opens_on", "closes_on")
     list_filter = ("active", "category", "provider")
     list_select_related = ("provider",)

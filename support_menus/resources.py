@@ -8,6 +8,7 @@ import datetime
 from collections import Counter
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -30,6 +31,7 @@ from counselling.models import IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
 from support_menus.models import Category, EcRule, Provider, SupportMenu
+from support_menus.xlsx import WorkbookRefused, xlsx_dataset
 
 COLUMNS = (
     "code", "name", "provider", "category", "summary", "url", "source_url", "stages",
@@ -51,6 +53,7 @@ SHIFT_JIS = _(
 UNKNOWN_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
 NOT_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
 BAD_FORMAT = _("Choose a .csv or .xlsx file.")
+TOO_MANY_ROWS = _("The file has %(rows)s rows; a catalogue has at most %(max)s.")
 
 
 class CatalogueFileError(ValueError):
@@ -324,8 +327,10 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
     clearly why it cannot be read."""
     if file_format == "xlsx":
         try:
-            dataset = tablib.Dataset().load(data, format="xlsx")
-        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            dataset = xlsx_dataset(data)  # sizes checked before anything is read
+        except WorkbookRefused as refused:
+            raise CatalogueFileError(str(refused)) from None
+        except Exception:  # zipfile and openpyxl raise many kinds for a file not a workbook
             raise CatalogueFileError(NOT_XLSX) from None
     else:
         try:
@@ -338,6 +343,10 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
             raise CatalogueFileError(NOT_CSV) from None
     if not dataset.headers or not len(dataset):
         raise CatalogueFileError(NO_ROWS)
+    if len(dataset) > settings.CATALOGUE_MAX_ROWS:
+        raise CatalogueFileError(
+            TOO_MANY_ROWS % {"rows": f"{len(dataset):,}", "max": f"{settings.CATALOGUE_MAX_ROWS:,}"}
+        )
     return dataset
 
 
