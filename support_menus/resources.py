@@ -40,6 +40,7 @@ COLUMNS = (
     "subsidy_cap_yen", "subsidy_rate", "opens_on", "closes_on", "active",
 )  # fmt: skip
 FORMATS = ("csv", "xlsx")
+PROGRESS_EVERY = 100  # rows between two progress reports of an import job
 SEPARATOR = ";"
 
 BAD_BOOLEAN = _("Write true or false (not “%(value)s”).")
@@ -240,9 +241,16 @@ class SupportMenuResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
-    def __init__(self, *, actor=None, **kwargs):
+    def __init__(self, *, actor=None, progress=None, **kwargs):
         super().__init__(**kwargs)
         self.actor = actor
+        self.progress = progress
+        self.rows_done = 0
+
+    def after_import_row(self, row, row_result, **kwargs):
+        self.rows_done += 1
+        if self.progress and self.rows_done % PROGRESS_EVERY == 0:
+            self.progress("import", self.rows_done)
 
     def get_queryset(self):
         return SupportMenu.objects.select_related("provider").prefetch_related(
