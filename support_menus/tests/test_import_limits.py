@@ -138,8 +138,9 @@ def test_a_csv_with_more_rows_than_a_catalogue_is_refused(settings):
     from support_menus.tests.test_import import csv_bytes
 
     settings.CATALOGUE_MAX_ROWS = 3
-    with pytest.raises(CatalogueFileError, match=str(resources.TOO_MANY_ROWS)[:8]):
+    with pytest.raises(CatalogueFileError) as refused:
         dataset_read(csv_bytes([{**ROW, "code": f"m{i}"} for i in range(4)]), "csv")
+    assert str(refused.value) == str(resources.TOO_MANY_ROWS % {"rows": "4", "max": "3"})
 
 
 def test_the_command_refuses_the_crafted_file(tmp_path):
