@@ -6,12 +6,13 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyHistoryAdmin
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from core.models import DestinationRegion
 from counselling.models import Stage
 from registrations.models import ChallengeType
@@ -232,3 +233,27 @@ class CaseMenuRankingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+JOB_PAGES = {
+    ImportJob.Kind.CATALOGUE: "admin:support_menus_supportmenu_import_job",
+    ImportJob.Kind.SURVEY_RESULTS: "admin:outcomes_surveyresponse_import_job",
+}
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The user's own import jobs (a job and its file are seen by the uploader only), each
+    with a link to its page; jobs are started from the imports, never here."""
+
+    list_display = ("created_at", "kind", "file_name", "dry_run", "row_count", "status", "page")
+    list_filter = ("kind", "status")
+    exclude = ("file", "created_by", "updated_by")
+
+    def get_queryset(self, request):
+        return import_jobs_visible_to(request.user).select_related("requested_by")
+
+    @admin.display(description=_("progress and result"))
+    def page(self, job):
+        return format_html('<a href="{}">{}</a>', reverse(JOB_PAGES[job.kind], args=[job.pk]),
+                           _("Open the job page"))  # fmt: skip

@@ -262,3 +262,19 @@ def test_a_job_that_raises_is_marked_failed_and_keeps_the_file(admin_user, cases
     assert job.status == "failed"
     assert job.message == str(import_jobs.JOB_FAILED)
     assert import_jobs.import_job_file_kept(job)
+
+
+def test_the_admin_lists_the_users_own_jobs_with_a_link_to_each(client, admin_user, cases):
+    mine = import_jobs.import_job_queue(
+        kind="survey_results", user=admin_user, file_name="mine.csv", data=b"x",
+        dry_run=True, options={}, row_count=6, task=mock.Mock(),
+    )  # fmt: skip
+    import_jobs.import_job_queue(
+        kind="catalogue", user=UserFactory(role=Role.ADMIN, is_staff=True),
+        file_name="theirs.csv", data=b"x", dry_run=True, options={}, row_count=6,
+        task=mock.Mock(),
+    )  # fmt: skip
+    page = client.get(reverse("admin:support_menus_importjob_changelist")).content.decode()
+    assert "mine.csv" in page
+    assert "theirs.csv" not in page
+    assert reverse("admin:outcomes_surveyresponse_import_job", args=[mine.pk]) in page
