@@ -129,5 +129,27 @@ def import_job_run(*, job_id: int, runner: Runner) -> ImportJob:
     return job
 
 
+def import_files_purge(*, now) -> int:
+    """Delete the kept files of jobs that ended more than IMPORT_FILE_KEEP_DAYS ago (checks
+    never imported, failures never retried): they hold firms' data. The job rows stay."""
+    import datetime
+
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_FILE_KEEP_DAYS)
+    jobs = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=cutoff
+    ).exclude(file="")
+    count = 0
+    for job in jobs:
+        shared = ImportJob.objects.filter(file=job.file.name).exclude(pk=job.pk)
+        if (
+            not shared.filter(finished_at__gte=cutoff).exists()
+            and not shared.filter(finished_at__isnull=True).exists()
+        ):  # a newer job started from the same file keeps it
+            job.file.storage.delete(job.file.name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
+
+
 def import_job_file_kept(job: ImportJob) -> bool:
     return bool(job.file) and job.file.storage.exists(job.file.name)

@@ -33,3 +33,13 @@ def catalogue_import_job_task(job_id: int) -> str:
     from support_menus.services import catalogue_import_job_runner
 
     return import_job_run(job_id=job_id, runner=catalogue_import_job_runner).status
+
+
+@shared_task(name="support_menus.import_files_purge")
+def import_files_purge_task() -> int:
+    """Daily: delete uploaded import files kept past IMPORT_FILE_KEEP_DAYS (the jobs stay)."""
+    from django.utils import timezone
+
+    from support_menus.import_jobs import import_files_purge
+
+    return import_files_purge(now=timezone.now())

@@ -278,3 +278,40 @@ def test_the_admin_lists_the_users_own_jobs_with_a_link_to_each(client, admin_us
     assert "mine.csv" in page
     assert "theirs.csv" not in page
     assert reverse("admin:outcomes_surveyresponse_import_job", args=[mine.pk]) in page
+
+
+def test_kept_files_are_deleted_after_the_keeping_time_and_the_jobs_stay(admin_user, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from support_menus.tasks import import_files_purge_task
+
+    settings.IMPORT_FILE_KEEP_DAYS = 7
+    old, recent = (
+        import_jobs.import_job_queue(
+            kind="survey_results",
+            user=admin_user,
+            file_name=f"{name}.csv",
+            data=b"x",
+            dry_run=True,
+            options={},
+            row_count=6,
+            task=mock.Mock(),
+        )  # fmt: skip
+        for name in ("old", "recent")
+    )
+    now = timezone.now()
+    ImportJob.objects.filter(pk=old.pk).update(
+        status="done", finished_at=now - datetime.timedelta(days=8)
+    )
+    ImportJob.objects.filter(pk=recent.pk).update(
+        status="done", finished_at=now - datetime.timedelta(days=6)
+    )
+    path = old.file.path
+    assert import_files_purge_task.apply().get() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file
+    assert not os.path.exists(path)
+    assert import_jobs.import_job_file_kept(recent)

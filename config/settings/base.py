@@ -295,6 +295,8 @@ FIRM_PROGRESS_REFRESH_MINUTES = env.int("FIRM_PROGRESS_REFRESH_MINUTES", default
 # Imports from the admin (survey results, catalogue): a file of more rows than this is
 # imported by a Celery job with progress, never in the web request (docs/adr/0016).
 IMPORT_ASYNC_MIN_ROWS = env.int("IMPORT_ASYNC_MIN_ROWS", default=2_000)
+# A job's uploaded file (checked but never imported, or failed) is deleted this long after.
+IMPORT_FILE_KEEP_DAYS = env.int("IMPORT_FILE_KEEP_DAYS", default=7)
 # The catalogue as XLSX: a sheet may declare at most this many rows and columns, and the
 # workbook may unpack to at most this many bytes, or it is refused before it is read.
 CATALOGUE_MAX_ROWS = env.int("CATALOGUE_MAX_ROWS", default=10_000)
