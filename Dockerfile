@@ -20,7 +20,7 @@ COPY --chown=app:app . .
 # Static files are collected at build time; the values below exist only for this step.
 RUN DJANGO_SECRET_KEY=collectstatic DJANGO_ALLOWED_HOSTS=build DJANGO_ADMIN_URL=build/ \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 CELERY_BROKER_URL=redis://build:6379/0 \
-    REDIS_URL=redis://build:6379/1 python manage.py collectstatic --no-input -v 0 \
+    REDIS_URL=redis://build:6379/1 SITE_URL=https://build.invalid python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/var/media && chown -R app:app /app/var
 
 USER app

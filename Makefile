@@ -19,7 +19,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY=deploy-check-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=export-support.example.jp DJANGO_ADMIN_URL=ops-console/ \
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
-	REDIS_URL=redis://127.0.0.1:6379/1
+	REDIS_URL=redis://127.0.0.1:6379/1 SITE_URL=https://export-support.example.jp
 
 .PHONY: help install run test lint check-deploy pytest services bench messages load faults
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -10,10 +11,13 @@ from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
     SurveyFileError,
+    file_row_count,
     problems_message,
     survey_results_import,
 )
 from outcomes.models import ProgressExport, Survey, SurveyResponse
+from support_menus.admin import ImportJobAdminMixin
+from support_menus.models import ImportJob
 
 
 @admin.register(Survey)
@@ -33,19 +37,29 @@ class SurveyResultsImportForm(forms.Form):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyHistoryAdmin):
+class SurveyResponseAdmin(ImportJobAdminMixin, ReadOnlyHistoryAdmin):
     """Answers are looked up here; results taken by phone or in hearings are imported from
-    a CSV file (the `import_survey_results` command's columns): check first, then import."""
+    a CSV file (the `import_survey_results` command's columns): check first, then import. A
+    file of more than IMPORT_ASYNC_MIN_ROWS rows is imported by a Celery job."""
+
+    import_job_kind = ImportJob.Kind.SURVEY_RESULTS
+    import_job_permission = "outcomes.add_surveyresponse"
 
     list_display = ("survey", "export_realised", "trajectory", "fee_band", "source", "answered_at")
     list_filter = ("export_realised", "source", "trajectory")
     list_select_related = ("survey",)
     change_list_template = "admin/outcomes/surveyresponse/change_list.html"
 
+    def import_job_task(self):
+        from outcomes.tasks import survey_results_import_job_task
+
+        return survey_results_import_job_task
+
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view),
                  name="outcomes_surveyresponse_import"),
+            *self.import_job_urls(),
             *super().get_urls(),
         ]  # fmt: skip
 
@@ -56,11 +70,16 @@ class SurveyResponseAdmin(ReadOnlyHistoryAdmin):
         form = SurveyResultsImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            data, dry_run = upload.read(), "import" not in request.POST
+            create_missing = form.cleaned_data["create_missing"]
             try:
-                result = survey_results_import(
-                    upload.read(), dry_run="import" not in request.POST,
-                    create_missing=form.cleaned_data["create_missing"],
-                )  # fmt: skip
+                rows = file_row_count(data)
+                if rows > settings.IMPORT_ASYNC_MIN_ROWS:  # never in the web request
+                    return self.import_job_start(
+                        request, file_name=upload.name, data=data, dry_run=dry_run,
+                        options={"create_missing": create_missing}, row_count=rows,
+                    )  # fmt: skip
+                result = survey_results_import(data, dry_run=dry_run, create_missing=create_missing)
             except SurveyFileError as error:
                 form.add_error("file", str(error))
             else:

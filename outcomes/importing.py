@@ -60,6 +60,7 @@ SEPARATOR = ";"
 JST = ZoneInfo("Asia/Tokyo")
 ANSWERED_TIME = datetime.time(12)  # an answer is dated at noon, Japan time, of its day
 ENCODINGS = ("utf-8-sig", "cp932")  # Excel's "CSV UTF-8", then its Shift_JIS "CSV"
+PROGRESS_EVERY = 200  # rows between two progress reports of an import job
 
 # What marks the rows --create-missing writes for a firm registered before this system.
 LEGACY_NOTICE_VERSION = "legacy-import"  # Registration.notice_version: no notice was shown here
@@ -537,12 +538,16 @@ class _Checker:
         return [self.menus[code] for code in codes if code in self.menus]
 
 
-def rows_check(header: list[str], lines, *, create_missing: bool) -> tuple[list[Row], list[str]]:
+def rows_check(
+    header: list[str], lines, *, create_missing: bool, progress=None
+) -> tuple[list[Row], list[str]]:
     """Every row to import, or every problem of the file (then the rows are not usable)."""
     checker = _Checker(create_missing=create_missing)
     rows: list[Row] = []
     seen: dict[tuple, int] = {}
-    for number, cells in lines:
+    for done, (number, cells) in enumerate(lines, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("check", done)
         extra = cells[len(header) :]
         if any(cell.strip() for cell in extra):
             checker.row_error(number, ROW_WIDTH % {"cells": len(cells), "columns": len(header)})
@@ -643,9 +648,11 @@ def _answer_save(survey: Survey, row: Row, response: SurveyResponse | None) -> N
     survey_answer(survey=survey, data=data, source=row.source, actor=None, answered_at=answered_at)
 
 
-def rows_write(rows: list[Row], result: ImportResult) -> None:
+def rows_write(rows: list[Row], result: ImportResult, progress=None) -> None:
     cases: dict[tuple, Case] = {}
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("import", done)
         case = cases.get(row.firm.key)
         if case is None:
             if row.firm.case_id is None:
@@ -673,18 +680,21 @@ def rows_write(rows: list[Row], result: ImportResult) -> None:
 
 
 def survey_results_import(
-    data: bytes, *, dry_run: bool = False, create_missing: bool = False
+    data: bytes, *, dry_run: bool = False, create_missing: bool = False, progress=None
 ) -> ImportResult:
     """Check the whole file, then import every row in one transaction, or nothing. A dry run
     does the same writes and rolls them back, so it finds everything a real import would.
-    Raises SurveyFileError for a file that cannot be read at all."""
+    Raises SurveyFileError for a file that cannot be read at all. `progress(phase, rows)` is
+    told every so many rows (an import job)."""
     header, lines = file_rows(data)
     result = ImportResult(dry_run=dry_run)
-    rows, result.errors = rows_check(header, lines, create_missing=create_missing)
+    rows, result.errors = rows_check(
+        header, lines, create_missing=create_missing, progress=progress
+    )
     if result.errors:
         return result
     with transaction.atomic():
-        rows_write(rows, result)
+        rows_write(rows, result, progress=progress)
         if dry_run or result.errors:
             transaction.set_rollback(True)
     if result.errors:
@@ -695,3 +705,24 @@ def survey_results_import(
 
 def problems_message(result: ImportResult) -> str:
     return str(PROBLEMS % {"count": len(result.errors)})
+
+
+def file_row_count(data: bytes) -> int:
+    """How many rows a file has (whether it is imported in the request or by a job). Raises
+    SurveyFileError for a file that cannot be read at all."""
+    return len(file_rows(data)[1])
+
+
+def survey_results_import_job_runner(job, data: bytes, progress) -> tuple[str, list[str]]:
+    """A stored survey results file, checked and imported by a worker (support_menus
+    .import_jobs): the same import as the admin's and the command's."""
+    try:
+        result = survey_results_import(
+            data, dry_run=job.dry_run, create_missing=job.options.get("create_missing", False),
+            progress=progress,
+        )  # fmt: skip
+    except SurveyFileError as error:
+        return "", [str(error)]
+    if result.errors:
+        return problems_message(result), result.errors
+    return result.summary(job.file_name), []

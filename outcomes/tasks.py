@@ -49,3 +49,13 @@ def firm_progress_refresh_task() -> int:
     from outcomes.services import firm_progress_refresh
 
     return firm_progress_refresh()
+
+
+@shared_task(name="outcomes.survey_results_import_job", soft_time_limit=3000, time_limit=3300)
+def survey_results_import_job_task(job_id: int) -> str:
+    """A large survey results file uploaded in the admin: every row checked, then all imported
+    in one transaction or none (under the broker's visibility timeout, 3600 s)."""
+    from outcomes.importing import survey_results_import_job_runner
+    from support_menus.import_jobs import import_job_run
+
+    return import_job_run(job_id=job_id, runner=survey_results_import_job_runner).status

@@ -94,6 +94,9 @@ class SurveyOptOutView(View):
         survey = services.survey_from_token(token)
         if survey is None:
             return render(request, "outcomes/survey_invalid.html", status=404)
+        if survey.opted_out_at is None and not survey.is_open_on(timezone.localdate()):
+            # Closed, like the answer form (opting out twice still shows the opted-out page).
+            return render(request, "outcomes/survey_closed.html", status=410)
         services.survey_opt_out(survey=survey)
         return render(request, "outcomes/survey_opted_out.html")
 

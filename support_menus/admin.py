@@ -1,16 +1,35 @@
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyHistoryAdmin
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from core.models import DestinationRegion
 from core.spreadsheet import EscapedCSV, EscapedXLSX
 from counselling.models import Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
-from support_menus.models import CaseMenuRanking, Proposal, Provider, SupportMenu
-from support_menus.resources import CatalogueFileError, SupportMenuResource, encoding_problem
+from support_menus.import_jobs import (
+    import_job_file_kept,
+    import_job_progress,
+    import_job_queue,
+    import_jobs_visible_to,
+)
+from support_menus.models import CaseMenuRanking, ImportJob, Proposal, Provider, SupportMenu
+from support_menus.resources import (
+    CatalogueFileError,
+    SupportMenuResource,
+    dataset_read,
+    encoding_problem,
+)
 
 
 def _choices_field(choices, label, required=False) -> forms.MultipleChoiceField:
@@ -39,6 +58,88 @@ class SupportMenuAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin edits every field)
 
 
+CANNOT_START_AGAIN = _("This import cannot be started again from here; upload the file again.")
+
+
+class ImportJobAdminMixin:
+    """Large imports as Celery jobs (support_menus.import_jobs): the admin page that starts
+    one, shows its progress (polled with htmx) and its result, and starts it again from the
+    stored file (after a check, to import; after a failure, to retry). Only the user who
+    uploaded the file sees the job (404 for anyone else)."""
+
+    import_job_kind: str
+    import_job_permission: str
+
+    def import_job_task(self):
+        raise NotImplementedError
+
+    def _import_job_url(self, name: str, *args) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)
+
+    def import_job_urls(self) -> list:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("import/jobs/<int:pk>/", view(self.import_job_view), name=f"{info}_import_job"),
+            path("import/jobs/<int:pk>/again/", view(self.import_job_again_view),
+                 name=f"{info}_import_job_again"),
+        ]  # fmt: skip
+
+    def _import_job(self, request, pk: int) -> ImportJob:
+        if not request.user.has_perm(self.import_job_permission):
+            raise PermissionDenied
+        jobs = import_jobs_visible_to(request.user).filter(kind=self.import_job_kind)
+        return get_object_or_404(jobs, pk=pk)
+
+    def import_job_start(self, request, **kwargs):
+        job = import_job_queue(
+            kind=self.import_job_kind, user=request.user, task=self.import_job_task(), **kwargs
+        )
+        return redirect(self._import_job_url("import_job", job.pk))
+
+    def import_job_view(self, request, pk):
+        job = self._import_job(request, pk)
+        phase, done = import_job_progress(job)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "job": job,
+            "phase": phase, "done": done, "file_kept": import_job_file_kept(job),
+            "again_url": self._import_job_url("import_job_again", job.pk),
+            "import_url": self._import_job_url("import"), "title": job.get_kind_display(),
+        }  # fmt: skip
+        if request.headers.get("HX-Request"):
+            return TemplateResponse(request, "admin/includes/import_job_status.html", context)
+        return TemplateResponse(request, "admin/import_job.html", context)
+
+    def import_job_again_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._import_job(request, pk)
+        dry_run = "import" not in request.POST
+        checked = job.status == ImportJob.Status.DONE and job.dry_run and not job.errors
+        allowed = (
+            job.finished
+            and import_job_file_kept(job)
+            and (dry_run or checked or job.status == ImportJob.Status.FAILED)
+        )
+        if not allowed:
+            messages.error(request, CANNOT_START_AGAIN)
+            return redirect(self._import_job_url("import_job", job.pk))
+        options = {key: value for key, value in job.options.items() if key != "language"}
+        return self.import_job_start(
+            request, file_name=job.file_name, stored_name=job.file.name, dry_run=dry_run,
+            options=options, row_count=job.row_count,
+        )  # fmt: skip
+
+
+class CatalogueXLSX(EscapedXLSX):
+    """The admin reads an XLSX catalogue as the command does: its declared size and unpacked
+    size are checked before any row is read (support_menus/xlsx.py); it writes one with
+    formula-like cells escaped visibly and reversibly (core.spreadsheet)."""
+
+    def create_dataset(self, in_stream):
+        return dataset_read(in_stream, "xlsx")
+
+
 @admin.register(Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "url")
@@ -46,15 +147,19 @@ class ProviderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SupportMenu)
-class SupportMenuAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SupportMenuAdmin(ImportJobAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import and export in the `catalogue` command's columns (CSV UTF-8 and XLSX); the import
-    shows a dry-run preview with row-numbered errors and applies all rows or none."""
+    shows a dry-run preview with row-numbered errors and applies all rows or none. A file of
+    more than IMPORT_ASYNC_MIN_ROWS rows is checked, then imported, by a Celery job."""
+
+    import_job_kind = ImportJob.Kind.CATALOGUE
+    import_job_permission = "support_menus.add_supportmenu"
 
     form = SupportMenuAdminForm
     resource_classes = [SupportMenuResource]
     # Exports escape cells that could run as formulas with a visible apostrophe, which the
     # import takes off again (core.spreadsheet; the pages say so).
-    formats = [EscapedCSV, EscapedXLSX]
+    formats = [EscapedCSV, CatalogueXLSX]
     export_template_name = "admin/support_menus/supportmenu/export.html"
     import_template_name = "admin/support_menus/supportmenu/import.html"
     list_display = ("code", "name", "provider", "category", "active", "opens_on", "closes_on")
@@ -63,6 +168,34 @@ class SupportMenuAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ("code", "name", "summary")
     filter_horizontal = ("issue_tags", "industries", "prefectures")
     readonly_fields = ("created_at", "created_by", "updated_by")
+
+    def import_job_task(self):
+        from support_menus.tasks import catalogue_import_job_task
+
+        return catalogue_import_job_task
+
+    def get_urls(self):
+        return [*self.import_job_urls(), *super().get_urls()]
+
+    def import_action(self, request, **kwargs):
+        """A large file becomes a job (its check first); a small one is previewed here."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                input_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+                file_format = "xlsx" if issubclass(input_format, CatalogueXLSX) else "csv"
+                data = b"".join(upload.chunks())
+                try:
+                    rows = len(dataset_read(data, file_format))
+                except CatalogueFileError:
+                    rows = 0  # the usual path below says what is wrong with the file
+                if rows > settings.IMPORT_ASYNC_MIN_ROWS:
+                    return self.import_job_start(
+                        request, file_name=upload.name, data=data, dry_run=True,
+                        options={"format": file_format}, row_count=rows,
+                    )  # fmt: skip
+        return super().import_action(request, **kwargs)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user}
@@ -105,3 +238,27 @@ class CaseMenuRankingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+JOB_PAGES = {
+    ImportJob.Kind.CATALOGUE: "admin:support_menus_supportmenu_import_job",
+    ImportJob.Kind.SURVEY_RESULTS: "admin:outcomes_surveyresponse_import_job",
+}
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The user's own import jobs (a job and its file are seen by the uploader only), each
+    with a link to its page; jobs are started from the imports, never here."""
+
+    list_display = ("created_at", "kind", "file_name", "dry_run", "row_count", "status", "page")
+    list_filter = ("kind", "status")
+    exclude = ("file", "created_by", "updated_by")
+
+    def get_queryset(self, request):
+        return import_jobs_visible_to(request.user).select_related("requested_by")
+
+    @admin.display(description=_("progress and result"))
+    def page(self, job):
+        return format_html('<a href="{}">{}</a>', reverse(JOB_PAGES[job.kind], args=[job.pk]),
+                           _("Open the job page"))  # fmt: skip

@@ -214,3 +214,59 @@ class CaseMenuRanking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.eligible_count}"
+
+
+def import_storage():
+    """Uploaded import files: under MEDIA_ROOT (never served), readable by the app's user only."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
+class ImportJob(BaseModel):
+    """A large import from the admin (survey results, the catalogue) run by a Celery worker:
+    who uploaded which file and when, with which options, and how far it got. The file is kept
+    until the import is done, so a broker outage or a failed run loses nothing."""
+
+    class Kind(models.TextChoices):
+        CATALOGUE = "catalogue", _("Support-menu catalogue")
+        SURVEY_RESULTS = "survey_results", _("Survey results")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        "core.User", verbose_name=_("requested by"), on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )  # fmt: skip
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=import_storage,
+                            blank=True)  # fmt: skip
+    file_name = models.CharField(_("file name"), max_length=255)
+    dry_run = models.BooleanField(_("check only (dry run)"), default=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)  # fmt: skip
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
+    progress = models.PositiveIntegerField(_("rows done"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    summary = models.TextField(_("result"), blank=True)
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -8,6 +8,7 @@ import datetime
 from collections import Counter
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -32,6 +33,7 @@ from counselling.models import IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
 from support_menus.models import Category, EcRule, Provider, SupportMenu
+from support_menus.xlsx import WorkbookRefused, xlsx_dataset
 
 COLUMNS = (
     "code", "name", "provider", "category", "summary", "url", "source_url", "stages",
@@ -40,6 +42,7 @@ COLUMNS = (
     "subsidy_cap_yen", "subsidy_rate", "opens_on", "closes_on", "active",
 )  # fmt: skip
 FORMATS = ("csv", "xlsx")
+PROGRESS_EVERY = 100  # rows between two progress reports of an import job
 SEPARATOR = ";"
 
 BAD_BOOLEAN = _("Write true or false (not “%(value)s”).")
@@ -53,6 +56,7 @@ SHIFT_JIS = _(
 UNKNOWN_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
 NOT_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
 BAD_FORMAT = _("Choose a .csv or .xlsx file.")
+TOO_MANY_ROWS = _("The file has %(rows)s rows; a catalogue has at most %(max)s.")
 
 
 class CatalogueFileError(ValueError):
@@ -250,9 +254,16 @@ class SupportMenuResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
-    def __init__(self, *, actor=None, **kwargs):
+    def __init__(self, *, actor=None, progress=None, **kwargs):
         super().__init__(**kwargs)
         self.actor = actor
+        self.progress = progress
+        self.rows_done = 0
+
+    def after_import_row(self, row, row_result, **kwargs):
+        self.rows_done += 1
+        if self.progress and self.rows_done % PROGRESS_EVERY == 0:
+            self.progress("import", self.rows_done)
 
     def get_queryset(self):
         return SupportMenu.objects.select_related("provider").prefetch_related(
@@ -343,8 +354,10 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
     clearly why it cannot be read."""
     if file_format == "xlsx":
         try:
-            dataset = tablib.Dataset().load(data, format="xlsx")
-        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            dataset = xlsx_dataset(data)  # sizes checked before anything is read
+        except WorkbookRefused as refused:
+            raise CatalogueFileError(str(refused)) from None
+        except Exception:  # zipfile and openpyxl raise many kinds for a file not a workbook
             raise CatalogueFileError(NOT_XLSX) from None
     else:
         try:
@@ -357,6 +370,10 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
             raise CatalogueFileError(NOT_CSV) from None
     if not dataset.headers or not len(dataset):
         raise CatalogueFileError(NO_ROWS)
+    if len(dataset) > settings.CATALOGUE_MAX_ROWS:
+        raise CatalogueFileError(
+            TOO_MANY_ROWS % {"rows": f"{len(dataset):,}", "max": f"{settings.CATALOGUE_MAX_ROWS:,}"}
+        )
     return dataset
 
 

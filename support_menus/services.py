@@ -170,12 +170,15 @@ def proposal_status_change(
 # --- The catalogue -------------------------------------------------------------------------
 
 
-def catalogue_import(*, dataset, dry_run: bool, actor: User | None = None, rerank: bool = True):
+def catalogue_import(
+    *, dataset, dry_run: bool, actor: User | None = None, rerank: bool = True, progress=None
+):
     """Import every row of the dataset or none: any row error rolls the whole file back.
     Re-importing updates menus by code; a real import re-ranks the open cases after commit
-    (unless the caller ranks them itself, as the demo seed does)."""
+    (unless the caller ranks them itself, as the demo seed does). `progress(phase, rows)` is
+    told every so many rows (an import job)."""
     with transaction.atomic():
-        return SupportMenuResource(actor=actor).import_data(
+        return SupportMenuResource(actor=actor, progress=progress).import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
             rollback_on_validation_errors=True, rerank=rerank,
         )  # fmt: skip
@@ -243,3 +246,40 @@ def case_rankings_refresh_all_on_commit() -> None:
             logger.warning("Re-ranking not queued; the nightly run will do it.", exc_info=True)
 
     transaction.on_commit(kick)
+
+
+# --- The catalogue import as a job (a large file uploaded in the admin) -----------------------
+
+CATALOGUE_DRY_RUN_SUMMARY = _(
+    "Would import %(file)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged."
+)
+CATALOGUE_SUMMARY = _(
+    "Imported %(file)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged."
+)
+
+
+def catalogue_import_job_runner(job, data: bytes, progress) -> tuple[str, list[str]]:
+    """Check and import a stored catalogue file, as the admin and the command do."""
+    from support_menus.resources import (
+        CatalogueFileError,
+        dataset_read,
+        file_format,
+        result_errors,
+    )
+
+    try:
+        dataset = dataset_read(data, job.options.get("format") or file_format(job.file_name))
+    except CatalogueFileError as error:
+        return "", [str(error)]
+    result = catalogue_import(
+        dataset=dataset, dry_run=job.dry_run, actor=job.requested_by, progress=progress
+    )
+    errors = [str(line) for line in result_errors(result)]
+    if errors:
+        return "", errors
+    totals = result.totals
+    message = CATALOGUE_DRY_RUN_SUMMARY if job.dry_run else CATALOGUE_SUMMARY
+    return str(message % {
+        "file": job.file_name, "new": totals.get("new", 0), "updated": totals.get("update", 0),
+        "unchanged": totals.get("skip", 0),
+    }), []  # fmt: skip

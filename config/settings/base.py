@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.Utf8RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page and download Django renders: Cache-Control no-store (static files above keep
+    # their caching). docs/adr/0016.
+    "core.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -295,6 +298,16 @@ PROGRESS_EXPORT_KEEP_DAYS = env.int("PROGRESS_EXPORT_KEEP_DAYS", default=7)
 # The dashboard reads a fact table rebuilt every 10 minutes by beat; a page that finds it
 # older than this queues a rebuild itself (there is no beat under `make run`).
 FIRM_PROGRESS_REFRESH_MINUTES = env.int("FIRM_PROGRESS_REFRESH_MINUTES", default=10)
+# Imports from the admin (survey results, catalogue): a file of more rows than this is
+# imported by a Celery job with progress, never in the web request (docs/adr/0016).
+IMPORT_ASYNC_MIN_ROWS = env.int("IMPORT_ASYNC_MIN_ROWS", default=2_000)
+# A job's uploaded file (checked but never imported, or failed) is deleted this long after.
+IMPORT_FILE_KEEP_DAYS = env.int("IMPORT_FILE_KEEP_DAYS", default=7)
+# The catalogue as XLSX: a sheet may declare at most this many rows and columns, and the
+# workbook may unpack to at most this many bytes, or it is refused before it is read.
+CATALOGUE_MAX_ROWS = env.int("CATALOGUE_MAX_ROWS", default=10_000)
+CATALOGUE_MAX_COLUMNS = env.int("CATALOGUE_MAX_COLUMNS", default=64)
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

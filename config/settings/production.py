@@ -2,6 +2,8 @@
 stops the process at start-up. https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CELERY_BROKER_URL, DATABASES, env
 
@@ -9,6 +11,15 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# The address of the site in e-mailed links (set-password, consent, survey): without it they
+# would point at the development default, 127.0.0.1.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production to the site's public https:// address "
+        "(for example https://export-support.example.jp); e-mailed links are built from it."
+    )
 
 if not CELERY_BROKER_URL:
     raise RuntimeError("CELERY_BROKER_URL must be set in production")

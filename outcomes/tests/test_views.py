@@ -87,6 +87,19 @@ def test_the_firm_can_opt_out(client, survey):
     assert survey.opted_out_at is not None
 
 
+def test_opting_out_through_a_closed_link_answers_410_and_changes_nothing(client, survey):
+    url = reverse("outcomes:opt-out", args=[services.survey_token_make(survey)])
+    Survey.objects.filter(pk=survey.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    response = client.post(url)
+    assert response.status_code == 410
+    assert 'data-testid="survey-closed"' in response.content.decode()
+    assert survey.case.registration.business.name not in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.opted_out_at is None
+
+
 def test_the_concierge_enters_a_phone_answer(client, users, survey):
     client.force_login(users[Role.CONCIERGE])
     url = reverse("outcomes:staff-answer", args=[survey.case.pk, survey.pk])

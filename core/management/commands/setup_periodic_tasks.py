@@ -39,6 +39,11 @@ CRONTABS = {
         "outcomes.progress_exports_purge",
         {"minute": "15", "hour": "3"},
     ),
+    # Every day at 03:20 https://crontab.guru/#20_3_*_*_* (uploaded import files expire)
+    "Support menus: delete kept import files": (
+        "support_menus.import_files_purge",
+        {"minute": "20", "hour": "3"},
+    ),
 }
 
 
