@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.validators import program_start
 from outcomes.models import SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
 
@@ -64,7 +65,8 @@ class SurveyForm(forms.ModelForm):
         ):
             self.add_error("first_export_date", FIRST_EXPORT_DATE_REQUIRED)
         first = data.get("first_export_date")
-        if first and self.registered_on and first < self.registered_on:
+        # (A date before the program's start gets the model's message, not this one.)
+        if first and self.registered_on and program_start() <= first < self.registered_on:
             self.add_error("first_export_date", FIRST_EXPORT_BEFORE_REGISTRATION
                            % {"date": self.registered_on.isoformat()})  # fmt: skip
         if data.get("target_achieved") and data.get("target_set") != "yes":

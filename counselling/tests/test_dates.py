@@ -20,15 +20,13 @@ pytestmark = pytest.mark.django_db
 
 START = {"start": "2020-01-01"}
 # Typed in Japan time, midnight of 1 January of the year 1 is 31 December 1 BC in UTC.
-BC_SQL = "'0001-01-01 00:00:00+09'::timestamptz"
+BC = "0001-01-01 00:00:00+09"
 LISTS = ("counselling:case-list", "registrations:registration-list")
 
 
 @pytest.fixture
 def case(users):
-    return CaseFactory(
-        registration__business__prefecture_id="13", concierge=users[Role.CONCIERGE]
-    )
+    return CaseFactory(registration__business__prefecture_id="13", concierge=users[Role.CONCIERGE])
 
 
 def session_post(client, case, **fields):
@@ -39,8 +37,12 @@ def session_post(client, case, **fields):
 
 
 def target_post(client, case, **fields):
-    data = {"target-target_country": "US", "target-target_product": "日本酒",
-            "target-target_amount_yen": "1000000", "target-target_date": "2027-12-31"}
+    data = {
+        "target-target_country": "US",
+        "target-target_product": "日本酒",
+        "target-target_amount_yen": "1000000",
+        "target-target_date": "2027-12-31",
+    }
     data.update({f"target-{name}": value for name, value in fields.items()})
     return client.post(reverse("counselling:target-set", args=[case.pk]), data)
 
@@ -128,8 +130,9 @@ def test_the_database_refuses_a_bc_session_stored_around_the_forms(case):
         cursor.execute(
             "INSERT INTO counselling_counsellingsession (case_id, held_at, channel, "
             "duration_minutes, attendees, notes, stage_assessed, buyer_talks, created_at, "
-            f"updated_at) VALUES (%s, {BC_SQL}, 'phone', 30, '', '', '', false, now(), now())",
-            [case.pk],
+            "updated_at) VALUES (%s, %s::timestamptz, 'phone', 30, '', '', '', false, now(), "
+            "now())",
+            [case.pk, BC],
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(target_amount_yen=-5)
@@ -140,30 +143,32 @@ def _store_bc_session_as_the_old_schema_allowed(case) -> int:
     are dropped (inside the test's transaction) to stand for a database before them."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before ALTER TABLE
-        for table, name in (("counselling_counsellingsession", "session_held_at_in_range"),
-                            ("counselling_case", "case_first_contact_at_in_range"),
-                            ("counselling_case", "case_last_contact_at_in_range"),
-                            ("counselling_case", "case_target_date_in_range"),
-                            ("counselling_case", "case_target_amount_yen_not_negative")):
+        for table, name in (
+            ("counselling_counsellingsession", "session_held_at_in_range"),
+            ("counselling_case", "case_first_contact_at_in_range"),
+            ("counselling_case", "case_last_contact_at_in_range"),
+            ("counselling_case", "case_target_date_in_range"),
+            ("counselling_case", "case_target_amount_yen_not_negative"),
+        ):
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")  # fmt: skip
         cursor.execute(
             "INSERT INTO counselling_counsellingsession (case_id, held_at, channel, "
             "duration_minutes, attendees, notes, stage_assessed, buyer_talks, created_at, "
-            "updated_at) VALUES (%s, " + BC_SQL + ", 'phone', 30, '', '', '', false, "
+            "updated_at) VALUES (%s, %s::timestamptz, 'phone', 30, '', '', '', false, "
             "'2026-11-02 01:00+00', now()) RETURNING id",
-            [case.pk],
+            [case.pk, BC],
         )
         session_id = cursor.fetchone()[0]
         cursor.execute(
-            f"UPDATE counselling_case SET first_contact_at = {BC_SQL}, "
-            f"last_contact_at = {BC_SQL}, status = 'contacted', target_date = '0001-01-01', "
-            "target_amount_yen = -5 WHERE id = %s",
-            [case.pk],
+            "UPDATE counselling_case SET first_contact_at = %s::timestamptz, "
+            "last_contact_at = %s::timestamptz, status = 'contacted', "
+            "target_date = '0001-01-01', target_amount_yen = -5 WHERE id = %s",
+            [BC, BC, case.pk],
         )
         cursor.execute(
             "INSERT INTO counselling_caseevent (case_id, at, kind, summary) "
-            f"VALUES (%s, {BC_SQL}, 'session', 'Phone 30min')",
-            [case.pk],
+            "VALUES (%s, %s::timestamptz, 'session', 'Phone 30min')",
+            [case.pk, BC],
         )
     return session_id
 
