@@ -238,12 +238,13 @@ def _export_withdrawn_note(*, survey: Survey, response: SurveyResponse, previous
     """A "no" (or "in negotiation") after an export was reported: the case keeps its realised
     date, the evidence stays, and the timeline says what changed (ADR 0013)."""
     case = survey.case
-    if response.export_realised == SurveyResponse.ExportRealised.YES or case.realised_on is None:
+    answer = response.export_realised
+    if answer == SurveyResponse.ExportRealised.YES or case.realised_on is None:
         return
-    params = {"wave": survey.wave_months, "answer": response.get_export_realised_display(),
-              "date": case.realised_on.isoformat()}  # fmt: skip
+    if previous == answer:  # amended, but not this answer: said already
+        return
     if previous == SurveyResponse.ExportRealised.YES:
-        summary = EXPORT_ANSWER_CHANGED % params
+        message, earlier = EXPORT_ANSWER_CHANGED, None
     else:
         earlier = (
             SurveyResponse.objects.filter(
@@ -256,9 +257,13 @@ def _export_withdrawn_note(*, survey: Survey, response: SurveyResponse, previous
         )  # fmt: skip
         if earlier is None:
             return
-        summary = EXPORT_NO_AFTER_YES % {**params, "earlier": earlier}
-    with translation.override(settings.LANGUAGE_CODE):
-        case_event_add(case, CaseEvent.Kind.STATUS, str(summary), actor)
+        message = EXPORT_NO_AFTER_YES
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is in the program's
+        summary = message % {
+            "wave": survey.wave_months, "earlier": earlier, "date": case.realised_on.isoformat(),
+            "answer": response.get_export_realised_display(),
+        }  # fmt: skip
+        case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
 
 
 ANSWER_FIELDS = (

@@ -135,6 +135,9 @@ def test_a_later_no_keeps_the_realised_date_and_the_timeline_shows_the_change(cl
             "wave": 12, "earlier": 6, "answer": SurveyResponse.ExportRealised.NO.label,
             "date": "2025-09-01"})  # fmt: skip
     assert expected_ja in summaries, (expected, summaries)
+    events = case.events.count()
+    client.post(answer_url(twelve), {"export_realised": "no", "comments": "追記"})  # amended
+    assert case.events.count() == events  # said once
     client.force_login(case.concierge)
     page = client.get(reverse("counselling:case-detail", args=[case.pk])).content.decode()
     assert escape(expected_ja) in page
