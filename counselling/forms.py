@@ -7,6 +7,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from core.forms import CleanTextMixin
+from core.validators import validate_plan_date
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TRANSITIONS
 
@@ -30,7 +31,7 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
     )  # fmt: skip
     next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
     next_action_due = forms.DateField(
-        label=_("Next action due"), required=False,
+        label=_("Next action due"), required=False, validators=[validate_plan_date],
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 

@@ -6,6 +6,14 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, Organisation
+from core.validators import (
+    OUT_OF_STORABLE_RANGE,
+    date_in_db_range,
+    validate_past_date,
+    validate_plan_date,
+    validate_yen,
+    yen_in_db_range,
+)
 
 
 class Stage(models.TextChoices):
@@ -76,16 +84,24 @@ class Case(BaseModel):
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
-    next_action_due = models.DateField(_("next action due"), null=True, blank=True)
+    next_action_due = models.DateField(
+        _("next action due"), null=True, blank=True, validators=[validate_plan_date]
+    )
     target_country = CountryField(_("target country"), blank=True)
     target_product = models.CharField(_("target product"), max_length=200, blank=True)
-    target_amount_yen = models.BigIntegerField(_("target amount (yen)"), null=True, blank=True)
-    target_date = models.DateField(_("target date"), null=True, blank=True)
+    target_amount_yen = models.BigIntegerField(
+        _("target amount (yen)"), null=True, blank=True, validators=[validate_yen]
+    )
+    target_date = models.DateField(
+        _("target date"), null=True, blank=True, validators=[validate_plan_date]
+    )
     support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
     support_reviewed_at = models.DateTimeField(_("support reviewed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    realised_on = models.DateField(_("export realised on"), null=True, blank=True)
+    realised_on = models.DateField(
+        _("export realised on"), null=True, blank=True, validators=[validate_past_date]
+    )
     close_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
     )
@@ -100,6 +116,24 @@ class Case(BaseModel):
             models.Index(fields=["office", "concierge", "status"], name="case_office_queue"),
             models.Index(fields=["concierge", "next_action_due"], name="case_my_cases"),
         ]
+        # Dates every list and report reads stay readable (ADR 0013).
+        constraints = [
+            models.CheckConstraint(
+                condition=date_in_db_range(field, timestamp=timestamp),
+                name=f"case_{field}_in_range",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
+            )
+            for field, timestamp in (
+                ("first_contact_at", True), ("last_contact_at", True), ("target_date", False),
+                ("next_action_due", False), ("realised_on", False),
+            )
+        ] + [
+            models.CheckConstraint(
+                condition=yen_in_db_range("target_amount_yen"),
+                name="case_target_amount_yen_not_negative",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return str(self.registration_id)
@@ -128,7 +162,7 @@ class CounsellingSession(BaseModel):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="sessions"
     )
-    held_at = models.DateTimeField(_("date and time"))
+    held_at = models.DateTimeField(_("date and time"), validators=[validate_past_date])
     channel = models.CharField(
         pgettext_lazy("session", "channel"), max_length=10, choices=Channel.choices
     )
@@ -147,6 +181,13 @@ class CounsellingSession(BaseModel):
         verbose_name = _("counselling session")
         verbose_name_plural = _("counselling sessions")
         indexes = [models.Index(fields=["case", "-held_at"], name="session_case_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=date_in_db_range("held_at", timestamp=True, nullable=False),
+                name="session_held_at_in_range",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.held_at:%Y-%m-%d}"

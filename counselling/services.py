@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import OutboundEmail, User
 from core.roles import OFFICE_ROLES
 from core.services import email_enqueue
+from core.validators import validate_plan_date
 from counselling.models import (
     Case,
     CaseEvent,
@@ -164,6 +165,10 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
     """Record a contact or counselling session. The first one records the first contact
     (stopping the SLA clock) and moves a new case to contacted."""
     case_require_open(case)
+    try:
+        validate_plan_date(data.get("next_action_due"))
+    except ValidationError as error:
+        raise ValidationError({"next_action_due": error}) from None
     session = CounsellingSession(
         case=case,
         held_at=data["held_at"],

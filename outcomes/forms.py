@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.forms import CleanTextMixin
+from core.validators import program_start
 from outcomes.models import SurveyResponse
+from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
 
 DATE = forms.DateInput(attrs={"type": "date"})
 FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
@@ -44,8 +46,9 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
     # unanswered is allowed.
     RADIOS = ("mode", "target_set", "target_achieved", "trajectory", "fee_band")
 
-    def __init__(self, *args, menus, **kwargs):
+    def __init__(self, *args, menus, registered_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.registered_on = registered_on  # the firm's registration day: no export before
         self.fields["export_realised"].choices = SurveyResponse.ExportRealised.choices
         for name in self.RADIOS:
             field = self.fields[name]
@@ -62,6 +65,11 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
             "first_export_date"
         ):
             self.add_error("first_export_date", FIRST_EXPORT_DATE_REQUIRED)
+        first = data.get("first_export_date")
+        # (A date before the program's start gets the model's message, not this one.)
+        if first and self.registered_on and program_start() <= first < self.registered_on:
+            self.add_error("first_export_date", FIRST_EXPORT_BEFORE_REGISTRATION
+                           % {"date": self.registered_on.isoformat()})  # fmt: skip
         if data.get("target_achieved") and data.get("target_set") != "yes":
             self.add_error("target_achieved", TARGET_SET_FIRST)
         return data

@@ -41,10 +41,11 @@ from core.file_messages import (
 )
 from core.models import Prefecture
 from core.text import refusal
+from core.validators import messages_of, validate_past_date, validate_yen
 from counselling.models import Case, CaseEvent
 from counselling.services import case_event_add, case_open
 from outcomes.models import Survey, SurveyResponse
-from outcomes.services import survey_answer
+from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer
 from registrations.models import Business, Contact, ReferralSource, Registration
 from registrations.normalise import name_key
 from registrations.services import contact_keys_set, reference_generate
@@ -282,6 +283,7 @@ class _Checker:
         self.by_reference: dict[str, Registration | None] = {}
         self.by_number: dict[str, Business | None] = {}
         self.cases: dict[int, int | None] = {}  # business pk -> its most recent case
+        self.registered: dict[int, datetime.date | None] = {}  # case pk -> registration day
 
     # Errors.
 
@@ -323,6 +325,13 @@ class _Checker:
         elif day > self.today:
             self.error(number, column, FUTURE_DATE % {"value": day.isoformat()})
             return None
+        else:
+            try:
+                validate_past_date(day)  # not before the program's start year (ADR 0013)
+            except ValidationError as error:
+                for message in messages_of(error):
+                    self.error(number, column, message)
+                return None
         return day
 
     @staticmethod
@@ -348,9 +357,28 @@ class _Checker:
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
             self.error(number, column, BAD_YEN % {"value": text})
             return None
+        try:
+            validate_yen(int(digits))
+        except ValidationError as error:
+            for message in messages_of(error):
+                self.error(number, column, message)
+            return None
         return int(digits)
 
     # Firms.
+
+    def registered_on(self, firm: Firm | None) -> datetime.date | None:
+        """The day the firm of a row registered (None for one from before this system)."""
+        if firm is None or firm.case_id is None:
+            return None
+        if firm.case_id not in self.registered:
+            registered_at = (
+                Case.objects.filter(pk=firm.case_id)
+                .values_list("registration__registered_at", flat=True)
+                .first()
+            )
+            self.registered[firm.case_id] = registered_at and timezone.localdate(registered_at)
+        return self.registered[firm.case_id]
 
     def _registration(self, reference: str) -> Registration | None:
         if reference not in self.by_reference:
@@ -507,6 +535,10 @@ class _Checker:
         if first and answered_on and first > answered_on:
             self.error(number, "first_export_date", FIRST_EXPORT_AFTER_ANSWER % {
                 "value": first.isoformat(), "answered": answered_on.isoformat()})  # fmt: skip
+        registered_on = self.registered_on(firm)
+        if first and registered_on and first < registered_on:
+            self.error(number, "first_export_date", FIRST_EXPORT_BEFORE_REGISTRATION
+                       % {"date": registered_on.isoformat()})  # fmt: skip
         if answer["target_achieved"] and answer["target_set"] != R.YesNo.YES:
             self.error(number, "target_achieved", TARGET_NOT_SET)
         if len(self.errors) > errors_before:

@@ -9,6 +9,13 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel
+from core.validators import (
+    OUT_OF_STORABLE_RANGE,
+    date_in_db_range,
+    validate_past_date,
+    validate_yen,
+    yen_in_db_range,
+)
 from counselling.models import Case
 
 
@@ -105,12 +112,14 @@ class SurveyResponse(BaseModel):
     export_realised = models.CharField(
         _("export realised"), max_length=20, choices=ExportRealised.choices
     )
-    first_export_date = models.DateField(_("first export date"), null=True, blank=True)
+    first_export_date = models.DateField(
+        _("first export date"), null=True, blank=True, validators=[validate_past_date]
+    )
     destinations = CountryField(_("destinations"), multiple=True, blank=True)
     products = models.CharField(_("products exported"), max_length=300, blank=True)
     amount_yen = models.BigIntegerField(
         _("export amount in the period (yen)"), null=True, blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[validate_yen],
     )  # fmt: skip
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, blank=True)
     target_set = models.CharField(
@@ -137,13 +146,22 @@ class SurveyResponse(BaseModel):
     )  # fmt: skip
     comments = models.TextField(_("comments"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    answered_at = models.DateTimeField(_("answered at"))
+    answered_at = models.DateTimeField(_("answered at"), validators=[validate_past_date])
     history = HistoricalRecords(m2m_fields=[menus_used])
 
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
         permissions = [("view_outcome_report", _("Can view the outcome report"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=date_in_db_range("first_export_date")
+                & date_in_db_range("answered_at", timestamp=True, nullable=False)
+                & yen_in_db_range("amount_yen"),
+                name="surveyresponse_dates_amounts_in_range",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.export_realised}"

@@ -13,6 +13,7 @@ import tempfile
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Min, Value
@@ -20,11 +21,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.models import OutboundEmail, User
 from core.services import email_enqueue
-from counselling.models import Case
-from counselling.services import case_email_record, case_realise
+from counselling.models import Case, CaseEvent
+from counselling.services import case_email_record, case_event_add, case_realise
 from outcomes.models import FirmProgress, ProgressExport, Survey, SurveyResponse
 from registrations.services import firm_mail_business
 
@@ -203,6 +205,68 @@ def survey_opt_out(*, survey: Survey) -> Survey:
 
 # --- Answers ---------------------------------------------------------------------------------
 
+FIRST_EXPORT_BEFORE_REGISTRATION = _(
+    "The first export cannot be dated before the firm registered with the program (%(date)s)."
+)
+EXPORT_NO_AFTER_YES = _(
+    "The %(wave)s-month survey answered “%(answer)s” after the %(earlier)s-month survey reported "
+    "an export; the case keeps its export realised on %(date)s."
+)
+EXPORT_ANSWER_CHANGED = _(
+    "The %(wave)s-month survey's answer changed from an export to “%(answer)s”; the case keeps "
+    "its export realised on %(date)s."
+)
+
+
+def survey_registered_on(survey: Survey) -> datetime.date | None:
+    """The day (Japan time) the survey's firm registered; None for a participant imported
+    from before this system (its registration has no such date)."""
+    registered_at = survey.case.registration.registered_at
+    return timezone.localdate(registered_at) if registered_at else None
+
+
+def first_export_date_check(*, survey: Survey, first_export_date) -> None:
+    registered_on = survey_registered_on(survey)
+    if first_export_date and registered_on and first_export_date < registered_on:
+        message = FIRST_EXPORT_BEFORE_REGISTRATION % {"date": registered_on.isoformat()}
+        raise ValidationError(
+            {"first_export_date": ValidationError(message, code="before_registration")}
+        )
+
+
+def _export_withdrawn_note(*, survey: Survey, response: SurveyResponse, previous: str | None,
+                           actor: User | None) -> None:  # fmt: skip
+    """A "no" (or "in negotiation") after an export was reported: the case keeps its realised
+    date, the evidence stays, and the timeline says what changed (ADR 0013)."""
+    case = survey.case
+    answer = response.export_realised
+    if answer == SurveyResponse.ExportRealised.YES or case.realised_on is None:
+        return
+    if previous == answer:  # amended, but not this answer: said already
+        return
+    if previous == SurveyResponse.ExportRealised.YES:
+        message, earlier = EXPORT_ANSWER_CHANGED, None
+    else:
+        earlier = (
+            SurveyResponse.objects.filter(
+                survey__case=case, export_realised=SurveyResponse.ExportRealised.YES,
+                survey__wave_months__lt=survey.wave_months,
+            )
+            .order_by("-survey__wave_months")
+            .values_list("survey__wave_months", flat=True)
+            .first()
+        )  # fmt: skip
+        if earlier is None:
+            return
+        message = EXPORT_NO_AFTER_YES
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is in the program's
+        summary = message % {
+            "wave": survey.wave_months, "earlier": earlier, "date": case.realised_on.isoformat(),
+            "answer": response.get_export_realised_display(),
+        }  # fmt: skip
+        case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
+
+
 ANSWER_FIELDS = (
     "export_realised", "first_export_date", "destinations", "products", "amount_yen", "mode",
     "target_set", "target_achieved", "trajectory", "own_efforts", "fee_band", "satisfaction",
@@ -224,6 +288,7 @@ def survey_answer(
         .get(pk=survey.pk)
     )
     response = getattr(survey, "response", None) or SurveyResponse(survey=survey)
+    previous = response.export_realised if response.pk else None
     for field in ANSWER_FIELDS:
         setattr(
             response, field, data.get(field, SurveyResponse._meta.get_field(field).get_default())
@@ -234,6 +299,7 @@ def survey_answer(
     if response.pk is None:
         response.created_by = actor
     response.full_clean(exclude=["survey"])
+    first_export_date_check(survey=survey, first_export_date=response.first_export_date)
     response.save()
     response.menus_used.set(data.get("menus_used", []))
     first_answer = survey.answered_at is None
@@ -246,6 +312,7 @@ def survey_answer(
             summary=gettext("export reported in the %(wave)s-month survey")
             % {"wave": survey.wave_months},
         )  # fmt: skip
+    _export_withdrawn_note(survey=survey, response=response, previous=previous, actor=actor)
     if case.concierge and case.concierge.email:
         with translation.override(settings.LANGUAGE_CODE):
             body = render_to_string(

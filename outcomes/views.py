@@ -55,6 +55,7 @@ class SurveyAnswerView(View):
         return SurveyForm(
             data, initial=_answer_initial(self.survey),
             menus=selectors.survey_menus(survey=self.survey),
+            registered_on=services.survey_registered_on(self.survey),
         )  # fmt: skip
 
     def _render(self, form, status=200):
@@ -113,8 +114,9 @@ class SurveyStaffAnswerView(PermissionRequiredMixin, TemplateView):
 
     def _form(self, survey, data=None):
         return StaffSurveyForm(
-            data, initial=_answer_initial(survey), menus=selectors.survey_menus(survey=survey)
-        )
+            data, initial=_answer_initial(survey), menus=selectors.survey_menus(survey=survey),
+            registered_on=services.survey_registered_on(survey),
+        )  # fmt: skip
 
     def get(self, request, pk, survey_pk):
         case, survey = self._objects(pk, survey_pk)

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
+from core.validators import validate_past_date
 from support_menus.models import Proposal
 from support_menus.services import PROPOSAL_TRANSITIONS
 
@@ -28,7 +29,7 @@ class ProposeForm(CleanTextMixin, forms.Form):
 class ProposalStatusForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("Next step"))
     on = forms.DateField(
-        label=_("Date"), initial=timezone.localdate,
+        label=_("Date"), initial=timezone.localdate, validators=[validate_past_date],
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=200)

@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, DestinationRegion, IndustryDivision, Prefecture
+from core.validators import (
+    OUT_OF_STORABLE_RANGE,
+    date_in_db_range,
+    validate_past_date,
+    validate_plan_date,
+    validate_yen,
+    yen_in_db_range,
+)
 from counselling.models import Case, IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
@@ -96,12 +104,18 @@ class SupportMenu(BaseModel):
         _("destination regions"), default=list, blank=True, help_text=_("Empty: worldwide.")
     )
     fee_note = models.CharField(_("fees and self-payment"), max_length=300, blank=True)
-    subsidy_cap_yen = models.BigIntegerField(_("subsidy cap (yen)"), null=True, blank=True)
+    subsidy_cap_yen = models.BigIntegerField(
+        _("subsidy cap (yen)"), null=True, blank=True, validators=[validate_yen]
+    )
     subsidy_rate = models.CharField(
         _("subsidy rate"), max_length=5, blank=True, validators=[subsidy_rate_validator]
     )
-    opens_on = models.DateField(_("application opens"), null=True, blank=True)
-    closes_on = models.DateField(_("application closes"), null=True, blank=True)
+    opens_on = models.DateField(
+        _("application opens"), null=True, blank=True, validators=[validate_plan_date]
+    )
+    closes_on = models.DateField(
+        _("application closes"), null=True, blank=True, validators=[validate_plan_date]
+    )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[issue_tags, industries, prefectures])
 
@@ -115,6 +129,12 @@ class SupportMenu(BaseModel):
                 | Q(closes_on__gte=models.F("opens_on")),
                 name="supportmenu_window_order",
                 violation_error_message=WINDOW_ORDER,
+            ),
+            models.CheckConstraint(
+                condition=date_in_db_range("opens_on") & date_in_db_range("closes_on")
+                & yen_in_db_range("subsidy_cap_yen"),
+                name="supportmenu_dates_amounts_in_range",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
             ),
         ]  # fmt: skip
 
@@ -169,10 +189,16 @@ class Proposal(BaseModel):
     score = models.IntegerField(_("score"))
     reasons = models.JSONField(_("reasons"), default=list)
     note = models.TextField(_("message to the firm"), blank=True)
-    proposed_on = models.DateField(_("proposed on"))
-    applied_on = models.DateField(_("applied on"), null=True, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    proposed_on = models.DateField(_("proposed on"), validators=[validate_past_date])
+    applied_on = models.DateField(
+        _("applied on"), null=True, blank=True, validators=[validate_past_date]
+    )
+    decided_on = models.DateField(
+        _("decided on"), null=True, blank=True, validators=[validate_past_date]
+    )
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, validators=[validate_past_date]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -186,7 +212,14 @@ class Proposal(BaseModel):
                 name="proposal_one_active_per_menu",
                 violation_error_message=_("This menu is already proposed on this case."),
             ),
-        ]
+            models.CheckConstraint(
+                condition=date_in_db_range("proposed_on", nullable=False)
+                & date_in_db_range("applied_on") & date_in_db_range("decided_on")
+                & date_in_db_range("completed_on"),
+                name="proposal_dates_in_range",
+                violation_error_message=OUT_OF_STORABLE_RANGE,
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.menu_id}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import OutboundEmail, User
 from core.services import email_enqueue
+from core.validators import validate_past_date
 from counselling.models import Case, CaseEvent
 from counselling.services import (
     case_email_record,
@@ -33,7 +34,6 @@ CHOOSE_MENUS = _("Tick at least one menu to propose.")
 NOT_ELIGIBLE = _("No longer eligible for this case: %(menus)s. Reload the ranking.")
 ALREADY_PROPOSED = _("Already proposed on this case: %(menus)s.")
 STATUS_NOT_ALLOWED = _("A proposal cannot move from %(current)s to %(new)s.")
-DATE_IN_FUTURE = _("The date cannot be in the future.")
 DATE_BEFORE = _("The date cannot be before %(date)s, the proposal's previous step.")
 
 # Where a proposal can go next. Menus without an application (consultations) go straight
@@ -147,8 +147,10 @@ def proposal_status_change(
             "current": proposal.get_status_display(), "new": Proposal.Status(status).label
         }  # fmt: skip
         raise ValidationError({"status": ValidationError(message, code="status_not_allowed")})
-    if on > timezone.localdate():
-        raise ValidationError({"on": ValidationError(DATE_IN_FUTURE, code="future_date")})
+    try:
+        validate_past_date(on)  # from the program's start year to today (ADR 0013)
+    except ValidationError as error:
+        raise ValidationError({"on": error}) from None
     previous = _last_date(proposal)
     if on < previous:
         message = DATE_BEFORE % {"date": previous.isoformat()}

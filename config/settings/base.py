@@ -291,6 +291,10 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 PROGRAM_NAME = _("New Export 10,000 Companies Support Program")
 # The program began on 16 December 2022 (seed 000); progress periods start no earlier.
 PROGRAM_START_DATE = date(2022, 12, 16)
+# Dates typed into records (sessions, targets, proposals, survey answers, imports) are refused
+# before 1 January of this year: nothing of the program, or of a firm's exports it asks about,
+# happened earlier (core.validators, ADR 0013).
+PROGRAM_START_YEAR = env.int("PROGRAM_START_YEAR", default=2020)
 # Progress exports: an XLSX of more rows than this is built by a Celery job (XLSX cannot be
 # streamed); finished files are kept this many days, then deleted.
 PROGRESS_XLSX_SYNC_MAX_ROWS = env.int("PROGRESS_XLSX_SYNC_MAX_ROWS", default=10_000)

@@ -71,10 +71,10 @@ def stored_text_clean(apps, schema_editor) -> int:
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0006_two_factor_invitation"),
-        ("registrations", "0006_contacts_active_and_verified"),
-        ("counselling", "0005_append_only_audit_trail"),
-        ("support_menus", "0002_providers"),
-        ("outcomes", "0002_progress_reports"),
+        ("registrations", "0007_contact_pending_by_default"),
+        ("counselling", "0007_append_only_audit_trail"),
+        ("support_menus", "0005_import_jobs"),
+        ("outcomes", "0004_dates_and_amounts_within_sense"),
     ]
 
     operations = [

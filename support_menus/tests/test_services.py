@@ -12,6 +12,7 @@ from freezegun import freeze_time
 
 from core.models import OutboundEmail
 from core.roles import Role
+from core.validators import IN_FUTURE
 from counselling import services as case_services
 from counselling.models import Case, CaseEvent, CounsellingSession, IssueTag, Stage
 from counselling.tests.factories import CaseFactory
@@ -368,7 +369,7 @@ def test_a_date_in_the_future_is_refused(case, menus, concierge, today):
         services.proposal_status_change(
             proposal=proposal, status=Status.APPLIED, on=today + DAY, actor=concierge
         )
-    assert raised.value.message_dict == {"on": [str(services.DATE_IN_FUTURE)]}
+    assert raised.value.message_dict == {"on": [IN_FUTURE % {"today": today.isoformat()}]}
     proposal.refresh_from_db()
     assert (proposal.status, proposal.applied_on) == (Status.PROPOSED, None)
 

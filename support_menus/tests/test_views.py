@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from core.roles import Role
 from core.tests.factories import UserFactory
+from core.validators import IN_FUTURE
 from counselling.models import Case, CaseEvent, IssueTag, Stage
 from counselling.services import CASE_CLOSED, case_status_change
 from counselling.tests.factories import CaseFactory
@@ -287,9 +288,10 @@ def test_a_future_date_is_shown_next_to_the_form_and_nothing_changes(client, use
 
     assert response.status_code == 400
     form = section(response.text, f'action="{status_url(scene.proposal)}"', "</form>")
-    assert escape(str(services.DATE_IN_FUTURE)) in form
+    message = IN_FUTURE % {"today": timezone.localdate().isoformat()}
+    assert escape(message) in form
     assert tomorrow.isoformat() in form  # the form keeps what was typed
-    assert response.context["proposals"][0][1].errors["on"] == [str(services.DATE_IN_FUTURE)]
+    assert response.context["proposals"][0][1].errors["on"] == [message]
     scene.proposal.refresh_from_db()
     assert (scene.proposal.status, scene.proposal.applied_on) == ("proposed", None)
 

@@ -83,7 +83,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('counselling', '0004_case_realised_on_historicalcase_realised_on'),
+        ('counselling', '0006_dates_and_amounts_within_sense'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

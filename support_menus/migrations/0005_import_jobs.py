@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support_menus', '0002_providers'),
+        ('support_menus', '0004_dates_and_amounts_within_sense'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
