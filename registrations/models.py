@@ -217,7 +217,7 @@ class Registration(BaseModel):
 
     class Status(models.TextChoices):
         AWAITING_CONSENT = "awaiting_consent", _("Awaiting the firm's consent")
-        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval of the contact")
+        AWAITING_APPROVAL = "awaiting_approval", _("Being confirmed")
         REGISTERED = "registered", pgettext_lazy("registration status", "Registered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -20,4 +20,15 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('active', 'Acts for the business'), ('pending', 'Waiting for approval'), ('rejected', 'Not approved')], default='pending', help_text="Only an active contact sees the firm's data; others wait for approval.", max_length=10, verbose_name='access status'),
         ),
+
+        migrations.AlterField(
+            model_name='historicalregistration',
+            name='status',
+            field=models.CharField(choices=[('awaiting_consent', "Awaiting the firm's consent"), ('awaiting_approval', 'Being confirmed'), ('registered', 'Registered'), ('withdrawn', 'Withdrawn')], default='registered', max_length=20, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='registration',
+            name='status',
+            field=models.CharField(choices=[('awaiting_consent', "Awaiting the firm's consent"), ('awaiting_approval', 'Being confirmed'), ('registered', 'Registered'), ('withdrawn', 'Withdrawn')], default='registered', max_length=20, verbose_name='status'),
+        ),
     ]
