@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy
 
 from core.models import Organisation, OutboundEmail, Prefecture, User
 from core.roles import Role
@@ -29,7 +30,7 @@ from registrations.size_class import business_size_class, industry_option_parse
 CONSENT_SALT = "registrations.consent"
 EMAIL_CHANGE_SALT = "registrations.email-change"
 EMAIL_CHANGE_HOURS = 72  # a link to confirm a new address works this long, once
-REJECTED_REASON = "Access to the business was not approved."
+REJECTED_REASON = gettext_lazy("Access to the business was not approved.")
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 BUSINESS_FIELDS = (
     "entity_type", "corporate_number", "name", "name_kana", "representative", "postal_code",
@@ -648,7 +649,8 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
         else:
             registration.status = Registration.Status.WITHDRAWN
             registration.withdrawn_at = now
-            registration.withdrawal_reason = REJECTED_REASON
+            with translation.override(settings.LANGUAGE_CODE):  # stored in the program's language
+                registration.withdrawal_reason = str(REJECTED_REASON)
         registration.updated_by = actor
         registration.save(
             update_fields=["status", "registered_at", "withdrawn_at", "withdrawal_reason",

@@ -17,7 +17,7 @@ from django.core import mail
 from django.forms import MultiWidget
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Organisation, OutboundEmail
 from core.roles import Role
@@ -279,7 +279,9 @@ def _assert_rejected(registration: Registration, actor) -> None:
     assert contact.decided_by == actor
     assert contact.decided_at is not None
     assert registration.status == Registration.Status.WITHDRAWN
-    assert registration.withdrawal_reason == REJECTED_REASON
+    with translation.override("ja"):
+        expected = str(REJECTED_REASON)
+    assert registration.withdrawal_reason == expected == "担当者として承認されませんでした。"
     assert not Case.objects.filter(registration=registration).exists()
     assert not contact.user.is_active
     assert not contact.user.has_usable_password()
