@@ -404,4 +404,4 @@ class DeletionRequest(BaseModel):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.business_id}: {self.status}"
+        return f"{self.business_id}: {self.get_status_display()}"
