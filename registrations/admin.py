@@ -106,13 +106,14 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     list_select_related = ("business",)
     search_fields = ("reference", "business__name", "business__corporate_number")
     show_full_result_count = False
-    raw_id_fields = ("business", "contact", "office", "referred_by")
+    raw_id_fields = ("office",)
+    # Who the registration is for and where it stands change only through the services
+    # (consent, approval of a pending contact, withdrawal, duplicate merge), never by hand.
     readonly_fields = (
-        "reference",
-        "privacy_consented_at",
-        "sharing_consented_at",
-        "notice_version",
-    )
+        "reference", "business", "contact", "status", "channel", "is_reregistration",
+        "referred_by", "submitted_business", "registered_at", "withdrawn_at",
+        "withdrawal_reason", "privacy_consented_at", "sharing_consented_at", "notice_version",
+    )  # fmt: skip
 
 
 @admin.register(DuplicateFlag)

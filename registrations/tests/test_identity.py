@@ -627,3 +627,27 @@ def test_a_new_address_that_is_another_accounts_sign_in_is_refused_on_the_link_p
     other.contact.user.refresh_from_db()
     assert contact.email == "real@honmono.example"
     assert other.contact.user.username == "taken@other.example"
+
+
+def test_the_registration_admin_cannot_move_a_pending_registration_by_hand(client, users):
+    """An admin's POST to the registration's change page cannot confirm a registration that
+    waits for approval, nor point it at another firm or contact: that goes through the
+    approval service only."""
+    registration = RegistrationFactory(
+        status=Registration.Status.AWAITING_APPROVAL, contact__status=Contact.Status.PENDING
+    )
+    other = RegistrationFactory()
+    client.force_login(users[Role.ADMIN])
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert not {"status", "business", "contact", "registered_at"} & set(form.fields)
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(status=Registration.Status.REGISTERED, business=other.business_id,
+                contact=other.contact_id)  # fmt: skip
+    client.post(url, data)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.AWAITING_APPROVAL
+    assert registration.business_id != other.business_id
+    assert registration.contact.status == Contact.Status.PENDING
