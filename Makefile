@@ -21,11 +21,12 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
 	REDIS_URL=redis://127.0.0.1:6379/1 SITE_URL=https://export-support.example.jp
 
-.PHONY: help install run test lint check-deploy pytest services bench messages load faults
+.PHONY: help install run test test-fast lint check-deploy pytest services bench messages load faults
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test      install, lint, migration and deploy checks, the whole pytest suite"
+	@echo "make test-fast the edit loop: no browser or integration tests, test database reused"
 	@echo "make services  web + Celery worker + beat on PostgreSQL and Redis (honcho)"
 	@echo "make bench     seed a PostgreSQL bench database (BENCH_N businesses) and time pages"
 	@echo "make messages  re-extract and compile the Japanese translation"
@@ -45,6 +46,12 @@ run: install
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install lint check-deploy pytest
+
+# The edit loop: unit and view tests only, the test database kept between runs. `make test`
+# (and CI) still runs everything.
+test-fast: install
+	.venv/bin/pytest -m "not browser and not integration" --reuse-db \
+		-o addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
 lint:
 	.venv/bin/ruff check .

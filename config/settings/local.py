@@ -18,7 +18,7 @@ TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     name = DATABASES["default"]["NAME"]
-    if not os.path.isabs(name):
+    if name != ":memory:" and not os.path.isabs(name):  # an in-memory database stays one
         DATABASES["default"]["NAME"] = str(BASE_DIR / name)
     # SQLite has one writer; keep connections short so runserver threads don't contend.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

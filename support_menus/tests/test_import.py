@@ -8,7 +8,10 @@ import pytest
 import tablib
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
+from core.file_messages import UNKNOWN_CODES
 from support_menus import resources
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS, CatalogueFileError, dataset_read, result_errors
@@ -246,8 +249,11 @@ def test_the_admin_import_shows_row_numbered_errors_and_no_confirm_button(admin_
     response = _admin_import(admin_client_jp, csv_bytes([ROW, {**ROW, "code": "x", "stages": "y"}]))
     content = response.content.decode()
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
-    assert "“y”" in content or "y." in content
-    assert "preparation, challenge, expansion" in content  # the allowed values are named
+    # Row 2's unknown stage is named, with the allowed codes (the page is in Japanese).
+    with translation.override("ja"):
+        allowed = "preparation, challenge, expansion"
+        message = str(UNKNOWN_CODES) % {"codes": "y", "allowed": allowed}
+    assert f"<li>{escape(message)}</li>" in content
     assert not SupportMenu.objects.exists()
 
 
