@@ -71,7 +71,9 @@ class ImportJobAdminMixin:
     import_job_permission: str
 
     def import_job_task(self):
-        raise NotImplementedError
+        """The Celery task that runs this admin's jobs; each admin using the mixin names its
+        own (imported late: the tasks module imports the import code)."""
+        raise NotImplementedError  # an admin that forgets it fails at once, not silently
 
     def _import_job_url(self, name: str, *args) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)

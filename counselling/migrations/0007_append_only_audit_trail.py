@@ -65,6 +65,8 @@ def create_triggers(apps, schema_editor):
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END"
             )
     else:
+        # The project runs on PostgreSQL (and SQLite for `make run`); on any other database
+        # the audit trail would silently be editable, so the migration refuses to run.
         raise NotImplementedError(f"No append-only triggers for {vendor}")
 
 
