@@ -78,16 +78,7 @@ def catalogue(db):
 
 
 @pytest.fixture
-def reference_data(transactional_db):
+def reference_data(django_db_serialized_rollback, transactional_db):
     """Transactional tests (live server, real worker) flush the database after each test;
-    this puts back the rows that the data migrations load. Roles come back by themselves:
-    the flush runs post_migrate, which re-creates the role groups."""
-    import importlib
-
-    from django.apps import apps
-
-    from core.reference_data import reference_data_load
-
-    reference_data_load(apps)
-    importlib.import_module("counselling.migrations.0002_issue_tags").load(apps, None)
-    importlib.import_module("support_menus.migrations.0002_providers").load(apps, None)
+    Django's serialized rollback puts back what the migrations loaded (prefectures, offices,
+    issue tags, providers, role groups) before each one."""

@@ -4,12 +4,11 @@ Every value that varies between deployments comes from the environment (django-e
 https://django-environ.readthedocs.io/
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -259,24 +258,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
-# Program rules and links in e-mails (no request is at hand when a task renders them).
+# Links in e-mails (no request is at hand when a task renders them).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
-PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-04")
-REFERRAL_CONSENT_DAYS = env.int("REFERRAL_CONSENT_DAYS", default=30)
-# Counselling: first contact within N business days (Japanese holidays excluded); an export
-# target before a case moves to 輸出挑戦 (seed 001's first recommendation).
-FIRST_CONTACT_SLA_BUSINESS_DAYS = env.int("FIRST_CONTACT_SLA_BUSINESS_DAYS", default=5)
-TARGET_REQUIRED_FOR_CHALLENGE = env.bool("TARGET_REQUIRED_FOR_CHALLENGE", default=True)
-# Follow-up surveys (seed 001: follow up after support ends): waves in months after a case's
-# first proposal, how long a link stays open, and reminders in days after the link.
-SURVEY_WAVES_MONTHS = env.list("SURVEY_WAVES_MONTHS", cast=int, default=[6, 12, 24, 36])
-SURVEY_OPEN_DAYS = env.int("SURVEY_OPEN_DAYS", default=60)
-SURVEY_REMINDER_DAYS = (7, 14)
-# Retention (個人情報の保有期間): firms whose cases all ended this many years ago are
-# anonymised by a daily task, but only when RETENTION_APPLY is on; until then the task only
-# reports what it would do (a dry run), as does `manage.py retention --dry-run`.
-RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
-RETENTION_APPLY = env.bool("RETENTION_APPLY", default=False)
 # Password reset requests per IP address and per e-mail address, and survey or consent link
 # openings per IP address (django-ratelimit syntax). Over the limit, a reset shows the usual
 # "sent" page and sends nothing; a link answers 429.
@@ -285,16 +268,13 @@ LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", default="60/m")
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 
+# The program's own rules (deadlines, survey waves, retention, dates that make sense) sit apart
+# from the infrastructure above and below: config/settings/program.py.
+from config.settings.program import *  # noqa: E402, F403
+
 # Admin lives at a non-default URL in production.
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
-PROGRAM_NAME = _("New Export 10,000 Companies Support Program")
-# The program began on 16 December 2022 (seed 000); progress periods start no earlier.
-PROGRAM_START_DATE = date(2022, 12, 16)
-# Dates typed into records (sessions, targets, proposals, survey answers, imports) are refused
-# before 1 January of this year: nothing of the program, or of a firm's exports it asks about,
-# happened earlier (core.validators, ADR 0013).
-PROGRAM_START_YEAR = env.int("PROGRAM_START_YEAR", default=2020)
 # Progress exports: an XLSX of more rows than this is built by a Celery job (XLSX cannot be
 # streamed); finished files are kept this many days, then deleted.
 PROGRESS_XLSX_SYNC_MAX_ROWS = env.int("PROGRESS_XLSX_SYNC_MAX_ROWS", default=10_000)
