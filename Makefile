@@ -25,7 +25,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://127.0.0.1:8000"
-	@echo "make test      install, lint, migration and deploy checks, the whole pytest suite"
+	@echo "make test      install, lint (ruff, import layers), migration and deploy checks, the whole pytest suite"
 	@echo "make test-fast the edit loop: no browser or integration tests, test database reused"
 	@echo "make services  web + Celery worker + beat on PostgreSQL and Redis (honcho)"
 	@echo "make bench     seed a PostgreSQL bench database (BENCH_N businesses) and time pages"
@@ -56,6 +56,7 @@ test-fast: install
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 check-deploy:
