@@ -72,7 +72,7 @@ def users(db, jetro_tokyo, chamber_tokyo):
 @pytest.fixture
 def catalogue(db):
     """The starting catalogue shipped in support_menus/data/, imported as an admin would."""
-    from support_menus.demo import catalogue_seed
+    from portal.demo.support_menus import catalogue_seed
 
     catalogue_seed()
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("registrations.urls")),
     path("", include("core.urls")),
+    path("", include("portal.urls")),
 ]

@@ -1,8 +1,15 @@
-"""Roles are Django groups. This module is the one place that says which groups exist and
-which permissions each grants; the groups are created and granted on every `migrate`."""
+"""Roles are Django groups. This module says which groups exist and collects the permissions
+each app grants them (`<app>/permissions.py`, ROLE_GRANTS); the groups are created and
+granted on every `migrate`."""
 
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,44 +25,47 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD, Role.MINISTRY, Role.ADMIN})
 OFFICE_ROLES = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD})
 
-_OFFICE_PERMISSIONS = (
-    "core.view_prefecture",
-    "core.view_organisation",
-    "registrations.view_business",
-    "registrations.change_business",
-    "registrations.view_contact",
-    "registrations.change_contact",
-    "registrations.view_registration",
-    "registrations.review_duplicates",
-    "counselling.view_case",
-    "counselling.change_case",
-    "counselling.view_counsellingsession",
-    "counselling.add_counsellingsession",
-    "support_menus.view_supportmenu",
-    "support_menus.view_proposal",
-    "support_menus.add_proposal",
-    "support_menus.change_proposal",
-    "outcomes.view_survey",
-    "outcomes.add_surveyresponse",
-    "outcomes.change_survey",
-)
 
-# Permission codenames ("app_label.codename") each role is granted. The admin role gets every
-# permission. Which rows a permission reaches is decided by each model's `*_visible_to` rule.
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.BUSINESS: (),
-    Role.PARTNER: ("registrations.view_business", "registrations.refer_business"),
-    Role.CONCIERGE: _OFFICE_PERMISSIONS,
-    Role.OFFICE_LEAD: (*_OFFICE_PERMISSIONS, "counselling.assign_case"),
-    Role.MINISTRY: (
-        "core.view_prefecture",
-        "core.view_organisation",
-        "registrations.view_business",
-        "outcomes.view_outcome_report",
-        "outcomes.view_progress_dashboard",
-        "outcomes.export_progress",
-    ),
-}
+def role_grants() -> dict[Role, frozenset[str]]:
+    """The permissions ("app_label.codename") each role except admin is granted: the union of
+    every installed app's `<app>.permissions.ROLE_GRANTS` (found the way the admin finds
+    admin.py). The admin role gets every permission. Which rows a permission reaches is
+    decided by each model's `*_visible_to` rule. A grant naming a permission no installed
+    model declares, or granted to the admin role, raises ImproperlyConfigured."""
+    known = _declared_permissions()
+    grants: dict[Role, set[str]] = {role: set() for role in Role if role != Role.ADMIN}
+    for config in apps.get_app_configs():
+        if not module_has_submodule(config.module, "permissions"):
+            continue
+        declared = getattr(import_module(f"{config.name}.permissions"), "ROLE_GRANTS", {})
+        for role, names in declared.items():
+            if role not in grants:
+                raise ImproperlyConfigured(
+                    f"{config.name}.permissions.ROLE_GRANTS grants to {role!r}, not a role "
+                    "that takes grants (the admin role has every permission)"
+                )
+            unknown = set(names) - known
+            if unknown:
+                raise ImproperlyConfigured(
+                    f"{config.name}.permissions.ROLE_GRANTS names permissions no installed "
+                    f"model declares: {', '.join(sorted(unknown))}"
+                )
+            grants[role].update(names)
+    return {role: frozenset(names) for role, names in grants.items()}
+
+
+def _declared_permissions() -> set[str]:
+    """Every permission the installed models declare (default and Meta.permissions), read
+    from the models rather than the database, which may not have them yet."""
+    return {
+        f"{model._meta.app_label}.{codename}"
+        for model in apps.get_models()
+        for codename in (
+            *(get_permission_codename(action, model._meta)
+              for action in model._meta.default_permissions),
+            *(codename for codename, _name in model._meta.permissions),
+        )
+    }  # fmt: skip
 
 
 def role_of(user) -> Role | None:
@@ -67,15 +77,15 @@ def role_of(user) -> Role | None:
 
 
 def role_groups_sync() -> None:
-    """Create the role groups and set their permissions to exactly ROLE_PERMISSIONS."""
+    """Create the role groups and set their permissions to exactly role_grants()."""
+    grants = role_grants()
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMIN:
             group.permissions.set(Permission.objects.all())
             continue
-        wanted = ROLE_PERMISSIONS[role]
         q = models.Q(pk__in=[])
-        for name in wanted:
+        for name in grants[role]:
             app_label, codename = name.split(".")
             q |= models.Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(q))

@@ -1,15 +1,9 @@
-"""Reads for core: what each role's landing page shows."""
+"""Reads for core: users, organisations, the outbox and two-factor authentication."""
 
 from django.db.models import Count
 
 from core.models import OutboundEmail, Prefecture, TwoFactorInvitation, User
 from core.roles import Role
-from counselling.models import Case
-from registrations import selectors as registration_selectors
-from registrations.models import DeletionRequest
-from support_menus import selectors as menu_selectors
-
-RECENT_LIMIT = 20
 
 
 def office_prefectures(*, user: User) -> list[Prefecture]:
@@ -28,53 +22,9 @@ def user_count_by_role() -> list[dict]:
     return [{"role": role, "label": role.label, "count": counts.get(role, 0)} for role in Role]
 
 
-def realised_export_count() -> int:
-    """Cases whose export was realised (an aggregate: the ministry sees no case itself)."""
-    return Case.objects.filter(status=Case.Status.REALISED).count()
-
-
-def home_context(*, user: User) -> dict:
-    role = user.role
-    if role == Role.BUSINESS:
-        business = registration_selectors.business_own(user=user)
-        return {
-            "business": business,
-            # Without a business (waiting for approval), only what the person typed is shown.
-            "contact": registration_selectors.contact_of(user=user) if business is None else None,
-            "registrations": registration_selectors.registrations_own(user=user),
-            "proposals": menu_selectors.proposals_own(user=user) if business else [],
-            "access_requests": (
-                len(registration_selectors.pending_contacts(user=user)) if business else 0
-            ),
-        }
-    if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
-        return {
-            "organisation": user.organisation,
-            "prefectures": office_prefectures(user=user) if role != Role.PARTNER else [],
-            "registrations": registration_selectors.registration_list_recent(
-                user=user, limit=RECENT_LIMIT
-            ),
-            "registration_count": registration_selectors.registration_count(user=user),
-        }
-    if role == Role.MINISTRY:
-        return {
-            "region_counts": registration_selectors.business_count_by_region(user=user),
-            "business_count": registration_selectors.business_count(user=user),
-            "realised_count": realised_export_count(),
-        }
-    if role == Role.ADMIN:
-        return {
-            "business_count": registration_selectors.business_count(user=user),
-            "open_duplicates": registration_selectors.duplicate_flag_queue(user=user).count(),
-            "pending_deletions": DeletionRequest.objects.filter(
-                status=DeletionRequest.Status.PENDING
-            ).count(),
-            "role_counts": user_count_by_role(),
-            "outbox_counts": dict(
-                OutboundEmail.objects.values_list("status").annotate(n=Count("id"))
-            ),
-        }
-    return {}
+def outbox_counts() -> dict[str, int]:
+    """Outbound e-mails per status."""
+    return dict(OutboundEmail.objects.values_list("status").annotate(n=Count("id")))
 
 
 def two_factor_device(*, user: User):

@@ -56,7 +56,9 @@ urlpatterns = [
     ),
     path(
         "password-change/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("core:home")),
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy(settings.LOGIN_REDIRECT_URL)
+        ),
         name="password_change",
     ),
 ]

@@ -9,20 +9,19 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, View
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ALL
 from qrcode.image.svg import SvgPathImage
 
 from core.forms import PreferencesForm, TwoFactorTokenForm
 from core.selectors import (
-    home_context,
     password_reset_refused,
     recovery_codes_left,
     two_factor_device,
@@ -52,22 +51,6 @@ class FilteredPageMixin:
         return {"filter": filterset, "page": page, "query": query.urlencode()}
 
 
-class HomeView(TemplateView):
-    """The public welcome page, or the signed-in user's role landing page."""
-
-    def get_template_names(self) -> list[str]:
-        user = self.request.user
-        if not user.is_authenticated:
-            return ["core/welcome.html"]
-        return [f"core/home_{user.role}.html" if user.role else "core/home_no_role.html"]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.request.user.is_authenticated:
-            context.update(home_context(user=self.request.user))
-        return context
-
-
 @never_cache
 def health(request) -> HttpResponse:
     """For load balancers and container health checks: the app is up and reaches its database."""
@@ -95,7 +78,7 @@ class PreferencesView(LoginRequiredMixin, FormView):
             user=self.request.user, case_reminders=form.cleaned_data["case_reminders"]
         )
         messages.success(self.request, _("Your preferences were saved."))
-        return redirect("core:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 def normalised_email(value: str) -> str:
@@ -139,7 +122,7 @@ def _next_url(request) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):  # fmt: skip
         return target
-    return reverse("core:home")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class TwoFactorVerifyView(LoginRequiredMixin, FormView):

@@ -14,6 +14,20 @@ class CasePermission(StrEnum):
     ASSIGN = "counselling.assign_case"  # office queue, assign and reassign (office leads)
 
 
+_OFFICE_GRANTS = (
+    "counselling.view_case",
+    "counselling.change_case",
+    "counselling.view_counsellingsession",
+    "counselling.add_counsellingsession",
+)
+# What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
+# every permission).
+ROLE_GRANTS: dict[Role, tuple[str, ...]] = {
+    Role.CONCIERGE: _OFFICE_GRANTS,
+    Role.OFFICE_LEAD: (*_OFFICE_GRANTS, "counselling.assign_case"),
+}
+
+
 def case_qs_visible_to(user) -> QuerySet[Case]:
     """Cases whose counselling workspace (with notes) the user may open:
     admins every case, concierges and office leads their office's cases. Partners and the

@@ -8,6 +8,19 @@ from core.roles import OFFICE_ROLES, Role
 from counselling.permissions import case_qs_visible_to
 from outcomes.models import ProgressExport, Survey
 
+_OFFICE_GRANTS = ("outcomes.view_survey", "outcomes.add_surveyresponse", "outcomes.change_survey")
+# What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
+# every permission).
+ROLE_GRANTS: dict[Role, tuple[str, ...]] = {
+    Role.CONCIERGE: _OFFICE_GRANTS,
+    Role.OFFICE_LEAD: _OFFICE_GRANTS,
+    Role.MINISTRY: (
+        "outcomes.view_outcome_report",
+        "outcomes.view_progress_dashboard",
+        "outcomes.export_progress",
+    ),
+}
+
 
 class SurveyPermission(StrEnum):
     VIEW = "outcomes.view_survey"  # the surveys of a case, with their answers

@@ -8,9 +8,26 @@ from django.db.models import Exists, OuterRef, QuerySet
 from core.roles import OFFICE_ROLES, Role
 from registrations.models import Business, Contact, DuplicateFlag, Registration
 
+_OFFICE_GRANTS = (
+    "registrations.view_business",
+    "registrations.change_business",
+    "registrations.view_contact",
+    "registrations.change_contact",
+    "registrations.view_registration",
+    "registrations.review_duplicates",
+)
+# What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
+# every permission).
+ROLE_GRANTS: dict[Role, tuple[str, ...]] = {
+    Role.PARTNER: ("registrations.view_business", "registrations.refer_business"),
+    Role.CONCIERGE: _OFFICE_GRANTS,
+    Role.OFFICE_LEAD: _OFFICE_GRANTS,
+    Role.MINISTRY: ("registrations.view_business",),
+}
+
 
 class RegistrationPermission(StrEnum):
-    """Codenames (registrations app) the role groups are granted in core.roles."""
+    """Codenames (registrations app) the views check."""
 
     VIEW = "registrations.view_registration"  # staff registrations list and detail
     REFER = "registrations.refer_business"  # submit a referral for a firm (partners)

@@ -133,6 +133,11 @@ def duplicate_flag_queue(*, user) -> QuerySet[DuplicateFlag]:
     )
 
 
+def deletion_requests_pending_count() -> int:
+    """Deletion requests waiting for an admin's decision (a count: no firm is shown)."""
+    return DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count()
+
+
 def duplicate_flag_get(*, user, pk: int) -> DuplicateFlag:
     return get_object_or_404(
         duplicate_flag_qs_visible_to(user).select_related("registration", "business", "candidate"),

@@ -147,7 +147,7 @@ class ContactUpdateView(BusinessRoleMixin, FormView):
                 "We sent a link to %(email)s. Your new e-mail address takes effect once you "
                 "open it; until then we keep using %(old)s."
             ) % {"email": contact.pending_email, "old": contact.email})  # fmt: skip
-        return redirect("core:home")
+        return redirect("portal:home")
 
 
 class EmailChangeConfirmView(View):
@@ -167,7 +167,7 @@ class EmailChangeConfirmView(View):
                 return render(request, "registrations/email_confirm.html",
                               {"contact": contact, "in_use": True}, status=409)  # fmt: skip
             messages.success(request, _("Your e-mail address was changed. Sign in with it."))
-            return redirect("core:home")
+            return redirect("portal:home")
         return render(request, "registrations/email_confirm.html", {"contact": contact})
 
 
@@ -185,7 +185,7 @@ class WithdrawView(BusinessRoleMixin, FormView):
             registration=registration, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("Your registration was withdrawn."))
-        return redirect("core:home")
+        return redirect("portal:home")
 
 
 class MyDataView(BusinessRoleMixin, View):
@@ -246,7 +246,7 @@ class DeletionRequestView(BusinessRoleMixin, FormView):
             "Your request was received. Once the program office has deleted your data, your "
             "sign-in account is closed."
         ))  # fmt: skip
-        return redirect("core:home")
+        return redirect("portal:home")
 
 
 class ContactRequestListView(BusinessRoleMixin, TemplateView):

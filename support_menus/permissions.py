@@ -11,12 +11,26 @@ from support_menus.models import Proposal
 
 
 class MenuPermission(StrEnum):
-    """Codenames (support_menus app) the role groups are granted in core.roles."""
+    """Codenames (support_menus app) the views check."""
 
     VIEW_CATALOGUE = "support_menus.view_supportmenu"  # browse the catalogue
     VIEW_PROPOSALS = "support_menus.view_proposal"  # ranking and proposals on a case
     PROPOSE = "support_menus.add_proposal"  # propose menus on a case
     CHANGE_PROPOSAL = "support_menus.change_proposal"  # move a proposal along its lifecycle
+
+
+_OFFICE_GRANTS = (
+    "support_menus.view_supportmenu",
+    "support_menus.view_proposal",
+    "support_menus.add_proposal",
+    "support_menus.change_proposal",
+)
+# What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
+# every permission).
+ROLE_GRANTS: dict[Role, tuple[str, ...]] = {
+    Role.CONCIERGE: _OFFICE_GRANTS,
+    Role.OFFICE_LEAD: _OFFICE_GRANTS,
+}
 
 
 def proposal_qs_visible_to(user) -> QuerySet[Proposal]:

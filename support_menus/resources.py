@@ -6,6 +6,7 @@ edited by hand fails row by row instead of importing something half right."""
 
 import datetime
 from collections import Counter
+from pathlib import Path
 
 import tablib
 from django.conf import settings
@@ -35,6 +36,8 @@ from registrations.size_class import SizeClass
 from support_menus.models import Category, EcRule, Provider, SupportMenu
 from support_menus.xlsx import WorkbookRefused, xlsx_dataset
 
+# The starting catalogue: `catalogue import support_menus/data/catalogue.csv --if-empty`.
+CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.csv"
 COLUMNS = (
     "code", "name", "provider", "category", "summary", "url", "source_url", "stages",
     "issue_tags", "size_classes", "corporation_only", "industries", "prefectures", "ec_experience",

@@ -388,7 +388,7 @@ SIGNED_LINK = {"allowed": EVERYONE, "sees_out": NOBODY}
 
 RULES: dict[str, Rule | dict[str, Rule]] = {
     # Public pages, signing in and out, password reset (core, accounts, i18n).
-    "core:home": Rule(GET_200, **PUBLIC),
+    "portal:home": Rule(GET_200, **PUBLIC),
     "core:health": Rule(GET_200, **PUBLIC),
     "set_language": Rule({"GET": 302, "POST": 302}, **PUBLIC),
     "login": Rule(  # a signed-in user is sent on to their home page

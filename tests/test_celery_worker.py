@@ -108,7 +108,7 @@ def test_the_worker_re_ranks_every_open_case_in_chunk_tasks(worker):
     the worker stores each open case's best matches."""
     from counselling.models import Case
     from counselling.tests.factories import CaseFactory
-    from support_menus.demo import catalogue_seed
+    from portal.demo.support_menus import catalogue_seed
     from support_menus.models import CaseMenuRanking
     from support_menus.services import case_rankings_refresh_all
 

@@ -6,6 +6,9 @@ Only single-line, non-unique fields are touched (codes, the corporate number and
 data names are unique and never hold such characters), so no duplicate can arise. Each changed
 row gets a history entry saying why, like any other change to personal or case data."""
 
+import re
+import unicodedata
+
 from django.db import migrations
 from django.utils import timezone
 
@@ -24,6 +27,33 @@ FIELDS = [
     ("outcomes", "SurveyResponse", ("products",)),
 ]
 REASON = "Control and format characters removed from stored text (migration core 0006)."
+
+# The business-name key as registrations.normalise.name_key computed it when this migration
+# was written, frozen here: a migration never imports an app's code.
+_WHITESPACE = re.compile(r"\s+")
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in (*range(0x3041, 0x3097), 0x309D, 0x309E)}
+_LEGAL_FORMS = (
+    "特定非営利活動法人", "一般社団法人", "一般財団法人", "株式会社", "有限会社", "合同会社",
+    "合名会社", "合資会社", "npo法人", "(一社)", "(一財)", "(特非)", "(株)", "(有)", "(同)",
+    "(資)", "(名)",
+)  # fmt: skip
+# Dashes (but not ー and ｰ, part of katakana words) and ampersands.
+_NAME_KEY_DROP = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63＆&")
+
+
+def name_key(value: str) -> str:
+    key = _WHITESPACE.sub("", unicodedata.normalize("NFKC", value))
+    key = unicodedata.normalize("NFKC", key).lower().translate(_HIRAGANA_TO_KATAKANA)
+    previous = None
+    while key != previous:
+        previous = key
+        for form in _LEGAL_FORMS:
+            key = key.replace(form, "")
+    return "".join(
+        ch
+        for ch in key
+        if ch not in _NAME_KEY_DROP and not unicodedata.category(ch).startswith("P")
+    )
 
 
 def _history_add(apps, model, instance, now) -> None:
@@ -46,7 +76,6 @@ def _history_add(apps, model, instance, now) -> None:
 def stored_text_clean(apps, schema_editor) -> int:
     """Clean every listed field; return how many rows changed."""
     from core.text import refused_characters, single_line_clean
-    from registrations.normalise import name_key
 
     now = timezone.now()
     changed_rows = 0

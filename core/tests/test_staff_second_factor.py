@@ -47,7 +47,7 @@ def test_with_only_a_staff_password_no_authenticator_can_be_enrolled(client):
     response = client.post(reverse("two_factor_setup"), {"token": "123456"})
     assert response.status_code == 403
     assert not TOTPDevice.objects.filter(user=concierge).exists()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 302
 
 
 def test_an_admin_invitation_enrols_once_and_only_its_own_account(client):
@@ -121,7 +121,7 @@ def test_a_lost_phone_is_replaced_only_through_an_invitation(client):
     assert len(codes) == 10
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     assert TOTPDevice.objects.filter(user=admin_user, confirmed=True).count() == 1
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 def set_up_after_invitation(client) -> list[str]:
@@ -227,11 +227,11 @@ def test_a_firm_that_turns_it_on_elsewhere_stops_its_other_sessions(client):
     other_browser = Client()
     sign_in(other_browser, firm)
     sign_in(client, firm)
-    assert other_browser.get(reverse("core:home")).status_code == 200
+    assert other_browser.get(reverse("portal:home")).status_code == 200
 
     set_up(client, firm)
-    assert client.get(reverse("core:home")).status_code == 200  # this one passed it
-    response = other_browser.get(reverse("core:home"))
+    assert client.get(reverse("portal:home")).status_code == 200  # this one passed it
+    response = other_browser.get(reverse("portal:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_verify"))
 
@@ -241,7 +241,7 @@ def test_a_passed_session_costs_no_query_for_the_check(client, django_assert_max
 
     firm = UserFactory(role=Role.BUSINESS)
     sign_in(client, firm)
-    request = client.get(reverse("core:home")).wsgi_request
+    request = client.get(reverse("portal:home")).wsgi_request
     request.session["two_factor_verified"] = True
     middleware = TwoFactorMiddleware(lambda r: None)
     with django_assert_max_num_queries(0):

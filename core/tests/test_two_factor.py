@@ -63,7 +63,7 @@ def set_up(client, user) -> list[str]:
 def test_staff_reach_nothing_before_setting_up_the_second_step(client):
     concierge = UserFactory(role=Role.CONCIERGE)
     sign_in(client, concierge)
-    for url in (reverse("core:home"), reverse("counselling:case-list"), "/admin/"):
+    for url in (reverse("portal:home"), reverse("counselling:case-list"), "/admin/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("two_factor_verify"))
@@ -83,7 +83,7 @@ def test_a_wrong_code_is_refused_with_a_message_and_sets_nothing_up(client):
     assert response.status_code == 200
     assert "コードが正しくありません" in response.content.decode()
     assert not TOTPDevice.objects.filter(confirmed=True).exists()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 302
 
 
 def test_every_sign_in_asks_for_the_code_and_a_recovery_code_works_once(client, settings):
@@ -110,24 +110,24 @@ def test_every_sign_in_asks_for_the_code_and_a_recovery_code_works_once(client, 
     secret = b32encode(device.bin_key).decode()
     response = client.post(reverse("two_factor_verify"), {"token": code(secret, later=1)})
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 def test_firms_need_no_second_step_until_they_opt_in(client):
     firm = UserFactory(role=Role.BUSINESS)
     sign_in(client, firm)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
     set_up(client, firm)
     client.post(reverse("logout"))
     sign_in(client, firm)
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 302
 
 
 def test_the_second_step_can_be_switched_off_for_local_demos(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
     sign_in(client, UserFactory(role=Role.ADMIN))
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 def test_someone_with_an_authenticator_cannot_replace_it_without_passing_it(client):

@@ -4,8 +4,6 @@ from django.urls import reverse
 
 from core.models import OutboundEmail
 from core.roles import Role
-from registrations.tests.factories import RegistrationFactory
-from tests.permissions import LANDING_HEADINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -16,33 +14,13 @@ def english(client):
     return client
 
 
-def test_anonymous_visitor_gets_the_public_welcome_page_in_japanese(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    assert response.headers["Content-Language"] == "ja"
-    assert '<html lang="ja">' in response.text
-    assert "ログイン" in response.text
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_each_role_lands_on_its_own_page(english, users, role):
-    english.force_login(users[role])
-    response = english.get("/")
-    assert response.status_code == 200
-    assert '<h1 class="h3 mb-' in response.text
-    assert LANDING_HEADINGS[role] in response.text
-    for other, heading in LANDING_HEADINGS.items():
-        if other != role:
-            assert heading not in response.text
-
-
 def test_sign_in_with_the_standard_form_then_sign_out(client, users):
     user = users[Role.PARTNER]  # staff add a second step: core/tests/test_two_factor.py
     response = client.post(
         reverse("login"), {"username": user.username, "password": "correct-horse-battery"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("portal:home")
     assert client.get("/").context["user"] == user
     client.post(reverse("logout"))
     assert not client.get("/").context["user"].is_authenticated
@@ -98,55 +76,10 @@ def test_html_responses_carry_a_content_security_policy(client):
     assert "unsafe-inline" not in policy
 
 
-def test_landing_list_runs_the_same_queries_for_1_or_25_businesses(
-    client, users, django_assert_num_queries
-):
-    client.force_login(users[Role.CONCIERGE])
-    RegistrationFactory(business__prefecture_id="13")
-    with django_assert_num_queries(9) as one:
-        client.get("/")
-    RegistrationFactory.create_batch(24, business__prefecture_id="13")
-    with django_assert_num_queries(len(one.captured_queries)):
-        response = client.get("/")
-    assert len(response.context["registrations"]) == 20
-    assert response.context["registration_count"] == 26  # with the business user's Tokyo firm
-
-
-def test_concierge_landing_shows_only_their_office_area(client, users):
-    RegistrationFactory(business__name="東京の会社", business__prefecture_id="13")
-    RegistrationFactory(business__name="大阪の会社", business__prefecture_id="27")
-    client.force_login(users[Role.CONCIERGE])
-    response = client.get("/")
-    assert "東京の会社" in response.text
-    assert "大阪の会社" not in response.text
-
-
-def test_ministry_sees_counts_per_meti_region(client, users):
-    RegistrationFactory.create_batch(2, business__prefecture_id="04")  # 宮城県: 東北
-    RegistrationFactory(business__prefecture_id="15")  # 新潟県: 関東経済産業局
-    client.force_login(users[Role.MINISTRY])
-    rows = {row["region"]: row["count"] for row in client.get("/").context["region_counts"]}
-    assert rows["tohoku"] == 2
-    assert rows["kanto"] == 2  # the business user's firm (東京) and 新潟
-    assert rows["okinawa"] == 0
-
-
-def test_ministry_sees_how_many_exports_were_realised(client, users):
-    from counselling.models import Case
-    from counselling.tests.factories import CaseFactory
-
-    CaseFactory.create_batch(2, status=Case.Status.REALISED, close_reason="realised")
-    CaseFactory(status=Case.Status.SUPPORT)
-    client.force_login(users[Role.MINISTRY])
-    response = client.get("/")
-    assert response.context["realised_count"] == 2
-    assert 'data-testid="realised-count">2<' in response.text
-
-
 def test_admin_site_is_open_to_the_admin_role_only(client, users):
     client.force_login(users[Role.ADMIN])
     assert client.get(reverse("admin:index")).status_code == 200
-    assert client.get(reverse("admin:registrations_business_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_organisation_changelist")).status_code == 200
     client.force_login(users[Role.CONCIERGE])
     assert client.get(reverse("admin:index")).status_code == 302
 

@@ -2,10 +2,8 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from core.models import OutboundEmail
 from core.roles import Role
@@ -76,14 +74,3 @@ def test_long_support_without_progress_is_flagged_for_the_lead_and_decided(clien
     client.force_login(users[Role.CONCIERGE])
     assert client.post(reverse("counselling:support-review", args=[stuck.pk]),
                        {"decision": "continue"}).status_code == 403  # fmt: skip
-
-
-def test_beat_schedules_are_created_once_and_kept_as_edited():
-    call_command("setup_periodic_tasks", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    reminders = PeriodicTask.objects.get(task="counselling.case_reminders_send")
-    assert reminders.crontab.hour == "8"
-    reminders.enabled = False
-    reminders.save()
-    call_command("setup_periodic_tasks", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert PeriodicTask.objects.get(task="counselling.case_reminders_send").enabled is False
-    assert PeriodicTask.objects.filter(task="core.email_outbox_dispatch").count() == 1

@@ -158,23 +158,10 @@ def test_amending_updates_the_one_answer():
     assert response.history.count() == 2
 
 
-def test_the_beat_schedules_name_registered_tasks_that_run():
-    """Every schedule setup_periodic_tasks creates points at a task the worker knows, and
-    the survey tasks run through Celery (eagerly here) on today's date."""
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django_celery_beat.models import PeriodicTask
-
-    from config.celery_app import app
+def test_the_survey_tasks_run_through_celery_on_todays_date():
+    """Eagerly here; that the beat schedules name them: portal/tests/test_periodic_tasks.py."""
     from outcomes.tasks import survey_reminders_send_task, surveys_schedule_task
 
-    call_command("setup_periodic_tasks", stdout=StringIO())
-    names = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {"outcomes.surveys_schedule", "outcomes.survey_reminders_send",
-            "support_menus.case_rankings_refresh_all"} <= names  # fmt: skip
-    app.loader.import_default_modules()  # autodiscovery, as a worker does at start
-    assert names <= set(app.tasks)
     proposed_case(timezone.localdate() - datetime.timedelta(days=200))
     SurveyFactory(sent_at=timezone.now() - datetime.timedelta(days=8))
     assert surveys_schedule_task.apply().get() == 1

@@ -110,7 +110,7 @@ def _set_password_and_sign_in(client: Client, address: str) -> None:
     assert response.status_code == 302
     response = client.post(reverse("login"), {"username": address, "password": PASSWORD})
     assert response.status_code == 302, response.text
-    assert client.get(reverse("core:home")).context["user"].is_authenticated
+    assert client.get(reverse("portal:home")).context["user"].is_authenticated
 
 
 def _can_sign_in(username: str, password: str) -> bool:
@@ -121,7 +121,7 @@ def _can_sign_in(username: str, password: str) -> bool:
 
 def _assert_sees_nothing_of_the_firm(client: Client, real: Registration) -> None:
     pages = {
-        "home": client.get(reverse("core:home")),
+        "home": client.get(reverse("portal:home")),
         "json": client.get(reverse("registrations:my-data", args=["json"])),
         "csv": client.get(reverse("registrations:my-data", args=["csv"])),
         "contact": client.get(reverse("registrations:contact-update")),
@@ -298,7 +298,7 @@ def test_the_firms_active_contact_sees_the_request_and_approves_it(
 ):
     attacker, registration = request_pending
     firm = _firm_client(real_firm)
-    home = firm.get(reverse("core:home")).text
+    home = firm.get(reverse("portal:home")).text
     assert 'data-testid="access-requests"' in home
     page = firm.get(reverse("registrations:contact-requests"))
     assert "攻撃 太郎" in page.text
@@ -310,7 +310,7 @@ def test_the_firms_active_contact_sees_the_request_and_approves_it(
     _assert_approved(registration, real_firm.contact.user)
     assert firm.post(url).status_code == 404  # decided: no longer pending
     # Now the approved person acts for the firm.
-    assert STORED_NAME in attacker.get(reverse("core:home")).text
+    assert STORED_NAME in attacker.get(reverse("portal:home")).text
 
 
 def test_the_firms_active_contact_rejects_the_request(

@@ -284,7 +284,7 @@ def test_the_admin_exports_the_catalogue_as_xlsx(admin_client_jp, catalogue):
 
 
 def test_the_command_imports_the_starting_catalogue_only_into_an_empty_one(catalogue, capsys):
-    from support_menus.demo import CATALOGUE_FILE
+    from support_menus.resources import CATALOGUE_FILE
 
     SupportMenu.objects.filter(code="jetro-japan-mall").update(name="管理者が編集した名称")
     call_command("catalogue", "import", str(CATALOGUE_FILE), "--if-empty")

@@ -17,9 +17,8 @@ from counselling import services as case_services
 from counselling.models import Case, CaseEvent, CounsellingSession, IssueTag, Stage
 from counselling.tests.factories import CaseFactory
 from support_menus import selectors, services
-from support_menus.demo import CATALOGUE_FILE
 from support_menus.models import CaseMenuRanking, Proposal, SupportMenu
-from support_menus.resources import dataset_read
+from support_menus.resources import CATALOGUE_FILE, dataset_read
 from support_menus.tests.factories import SupportMenuFactory
 
 pytestmark = pytest.mark.django_db

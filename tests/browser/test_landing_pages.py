@@ -2,9 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from core.demo import DEMO_LOGINS
 from core.models import User
 from core.roles import Role
+from portal.demo.core import DEMO_LOGINS
 from tests.browser.conftest import ARTIFACTS, pass_second_factor
 from tests.permissions import LANDING_HEADINGS
 

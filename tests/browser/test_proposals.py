@@ -8,10 +8,10 @@ from core.models import OutboundEmail
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case
+from portal.demo.support_menus import catalogue_seed
 from registrations import services as registration_services
 from registrations.models import Registration
 from registrations.tests.factories import registration_data
-from support_menus.demo import catalogue_seed
 from support_menus.models import Proposal
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_counselling import sign_in

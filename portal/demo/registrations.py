@@ -9,7 +9,7 @@ from faker import Faker
 from stdnum.jp import cn
 
 from core.models import Organisation, Prefecture
-from counselling.demo import cases_seed
+from portal.demo.counselling import cases_seed
 from registrations.models import (
     Business,
     ChallengeType,

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from core.navigation import nav_items_for
+from portal.navigation import nav_items_for
 
 
 def navigation(request) -> dict:

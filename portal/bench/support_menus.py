@@ -86,7 +86,7 @@ def _rerank_with_worker(broker_url: str, open_cases: int, menus: int) -> Row:
     import subprocess
     import sys
 
-    from config.celery_app import app
+    from celery import current_app as app
 
     env = {**os.environ, "CELERY_BROKER_URL": broker_url}
     worker = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)

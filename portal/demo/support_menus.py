@@ -3,7 +3,6 @@
 
 import random
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -11,10 +10,9 @@ from django.utils import timezone, translation
 from counselling.models import Case, CaseEvent
 from support_menus import selectors
 from support_menus.models import Proposal, SupportMenu
-from support_menus.resources import dataset_read, result_errors
+from support_menus.resources import CATALOGUE_FILE, dataset_read, result_errors
 from support_menus.services import RANKING_CHUNK_SIZE, case_rankings_refresh, catalogue_import
 
-CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.csv"
 PROPOSAL_STATUSES = (
     Case.Status.PROPOSALS, Case.Status.SUPPORT, Case.Status.FOLLOW_UP, Case.Status.REALISED,
 )  # fmt: skip

@@ -15,16 +15,16 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from core.database import database_ensure
-from core.demo import DEMO_LOGINS
 from core.models import OutboundEmail, User
 from core.services import email_outbox_dispatch
 from counselling.models import Case, CounsellingSession
 from counselling.permissions import case_qs_visible_to
-from outcomes import bench as survey_bench
 from outcomes.models import Survey
+from portal.bench import outcomes as survey_bench
+from portal.bench import support_menus as menu_bench
+from portal.demo.core import DEMO_LOGINS
 from registrations.models import Business
 from registrations.permissions import registration_qs_visible_to
-from support_menus import bench as menu_bench
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database)
 

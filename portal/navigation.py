@@ -24,7 +24,7 @@ ALL_ROLES = frozenset(Role)
 REGISTRATION_STAFF = frozenset({Role.CONCIERGE, Role.OFFICE_LEAD, Role.ADMIN})
 
 NAV_ITEMS = (
-    NavItem(_("Home"), "core:home", ALL_ROLES),
+    NavItem(_("Home"), "portal:home", ALL_ROLES),
     NavItem(_("Cases"), "counselling:case-list", REGISTRATION_STAFF),
     NavItem(_("Office queue"), "counselling:queue", frozenset({Role.OFFICE_LEAD, Role.ADMIN})),
     NavItem(_("Support menus"), "support_menus:menu-list", REGISTRATION_STAFF),

@@ -1,0 +1,52 @@
+"""Reads for the landing pages: each role's page composed from the apps' own selectors."""
+
+from core import selectors as core_selectors
+from core.models import User
+from core.roles import Role
+from counselling import selectors as case_selectors
+from registrations import selectors as registration_selectors
+from support_menus import selectors as menu_selectors
+
+RECENT_LIMIT = 20
+
+
+def home_context(*, user: User) -> dict:
+    role = user.role
+    if role == Role.BUSINESS:
+        business = registration_selectors.business_own(user=user)
+        return {
+            "business": business,
+            # Without a business (waiting for approval), only what the person typed is shown.
+            "contact": registration_selectors.contact_of(user=user) if business is None else None,
+            "registrations": registration_selectors.registrations_own(user=user),
+            "proposals": menu_selectors.proposals_own(user=user) if business else [],
+            "access_requests": (
+                len(registration_selectors.pending_contacts(user=user)) if business else 0
+            ),
+        }
+    if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
+        return {
+            "organisation": user.organisation,
+            "prefectures": (
+                core_selectors.office_prefectures(user=user) if role != Role.PARTNER else []
+            ),
+            "registrations": registration_selectors.registration_list_recent(
+                user=user, limit=RECENT_LIMIT
+            ),
+            "registration_count": registration_selectors.registration_count(user=user),
+        }
+    if role == Role.MINISTRY:
+        return {
+            "region_counts": registration_selectors.business_count_by_region(user=user),
+            "business_count": registration_selectors.business_count(user=user),
+            "realised_count": case_selectors.case_realised_count(),
+        }
+    if role == Role.ADMIN:
+        return {
+            "business_count": registration_selectors.business_count(user=user),
+            "open_duplicates": registration_selectors.duplicate_flag_queue(user=user).count(),
+            "pending_deletions": registration_selectors.deletion_requests_pending_count(),
+            "role_counts": core_selectors.user_count_by_role(),
+            "outbox_counts": core_selectors.outbox_counts(),
+        }
+    return {}

@@ -1,0 +1,79 @@
+"""The landing pages: the public welcome page and one page per role."""
+
+import pytest
+
+from core.roles import Role
+from counselling.models import Case
+from counselling.tests.factories import CaseFactory
+from registrations.tests.factories import RegistrationFactory
+from tests.permissions import LANDING_HEADINGS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_anonymous_visitor_gets_the_public_welcome_page_in_japanese(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "ja"
+    assert '<html lang="ja">' in response.text
+    assert "ログイン" in response.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lands_on_its_own_page(english, users, role):
+    english.force_login(users[role])
+    response = english.get("/")
+    assert response.status_code == 200
+    assert '<h1 class="h3 mb-' in response.text
+    assert LANDING_HEADINGS[role] in response.text
+    for other, heading in LANDING_HEADINGS.items():
+        if other != role:
+            assert heading not in response.text
+
+
+def test_landing_list_runs_the_same_queries_for_1_or_25_businesses(
+    client, users, django_assert_num_queries
+):
+    client.force_login(users[Role.CONCIERGE])
+    RegistrationFactory(business__prefecture_id="13")
+    with django_assert_num_queries(9) as one:
+        client.get("/")
+    RegistrationFactory.create_batch(24, business__prefecture_id="13")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get("/")
+    assert len(response.context["registrations"]) == 20
+    assert response.context["registration_count"] == 26  # with the business user's Tokyo firm
+
+
+def test_concierge_landing_shows_only_their_office_area(client, users):
+    RegistrationFactory(business__name="東京の会社", business__prefecture_id="13")
+    RegistrationFactory(business__name="大阪の会社", business__prefecture_id="27")
+    client.force_login(users[Role.CONCIERGE])
+    response = client.get("/")
+    assert "東京の会社" in response.text
+    assert "大阪の会社" not in response.text
+
+
+def test_ministry_sees_counts_per_meti_region(client, users):
+    RegistrationFactory.create_batch(2, business__prefecture_id="04")  # 宮城県: 東北
+    RegistrationFactory(business__prefecture_id="15")  # 新潟県: 関東経済産業局
+    client.force_login(users[Role.MINISTRY])
+    rows = {row["region"]: row["count"] for row in client.get("/").context["region_counts"]}
+    assert rows["tohoku"] == 2
+    assert rows["kanto"] == 2  # the business user's firm (東京) and 新潟
+    assert rows["okinawa"] == 0
+
+
+def test_ministry_sees_how_many_exports_were_realised(client, users):
+    CaseFactory.create_batch(2, status=Case.Status.REALISED, close_reason="realised")
+    CaseFactory(status=Case.Status.SUPPORT)
+    client.force_login(users[Role.MINISTRY])
+    response = client.get("/")
+    assert response.context["realised_count"] == 2
+    assert 'data-testid="realised-count">2<' in response.text
