@@ -51,9 +51,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_prefecture",
         "core.view_organisation",
         "registrations.view_business",
-        "outcomes.view_outcome_report",
-        "outcomes.view_progress_dashboard",
-        "outcomes.export_progress",
+        "reporting.view_outcome_report",
+        "reporting.view_progress_dashboard",
+        "reporting.export_progress",
     ),
 }
 

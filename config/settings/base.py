@@ -72,6 +72,7 @@ LOCAL_APPS = [
     "counselling",
     "support_menus",
     "outcomes",
+    "reporting",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -9,9 +9,9 @@ from core.demo import demo_users_ensure
 from core.models import Prefecture
 from core.roles import Role
 from outcomes.demo import surveys_seed
-from outcomes.services import firm_progress_refresh
 from registrations.demo import business_demo_login_link, businesses_seed
 from registrations.models import Business
+from reporting.services import firm_progress_refresh
 from support_menus.demo import catalogue_seed, proposals_seed, rankings_seed
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; printed for the user)
