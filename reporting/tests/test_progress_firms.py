@@ -9,8 +9,8 @@ from django.urls import reverse
 from core.roles import Role
 from counselling.models import CounsellingSession
 from counselling.tests.factories import CaseFactory
-from outcomes.selectors import FIRMS_PAGE_SIZE
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting.selectors import FIRMS_PAGE_SIZE
 from reporting.services import firm_progress_refresh
 
 URL = reverse("reporting:progress-firms")
