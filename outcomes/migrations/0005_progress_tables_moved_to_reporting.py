@@ -13,18 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='progressexport',
-            name='created_by',
-        ),
-        migrations.RemoveField(
-            model_name='progressexport',
-            name='requested_by',
-        ),
-        migrations.RemoveField(
-            model_name='progressexport',
-            name='updated_by',
-        ),
         migrations.AlterModelOptions(
             name='surveyresponse',
             options={'verbose_name': 'survey response', 'verbose_name_plural': 'survey responses'},
