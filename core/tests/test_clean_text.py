@@ -309,6 +309,8 @@ def test_a_firm_name_with_line_breaks_and_bidi_controls_still_gets_its_mail(user
     assert "X-Injected" not in message.message()
 
 
+# (3. The progress reports' XLSX writers: reporting/tests/test_clean_text.py.)
+
 # --- 4. Request bodies that are not UTF-8 are refused with 400 -----------------------------------
 
 
