@@ -9,8 +9,9 @@ from django.utils import timezone
 
 # The tables that moved from outcomes, in copying order; each keeps its columns and its ids.
 MODELS = ("FirmProgress", "ProgressExport")
-# Their permissions follow them (with every user's and group's grant): the models' content
-# types change app, and the outcome report's permission moves onto ProgressExport.
+# Their permissions follow them, with every user's and group's grant: the models' content
+# types change app (unless the target app's already exist), and the outcome report's
+# permission moves onto ProgressExport. Admin log entries follow the content types.
 REPORT_PERMISSION = "view_outcome_report"
 REPORT_PERMISSION_HOME = {"outcomes": "surveyresponse", "reporting": "progressexport"}
 # The beat's schedules of the renamed tasks: (old name, old task) -> (new name, new task).
