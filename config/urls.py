@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", include("counselling.urls")),
     path("", include("support_menus.urls")),
     path("", include("outcomes.urls")),
+    path("", include("reporting.urls")),
     path("", include("registrations.urls")),
     path("", include("core.urls")),
     path("", include("portal.urls")),

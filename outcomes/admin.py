@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
+from core.admin import ReadOnlyHistoryAdmin
 from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
@@ -15,7 +15,7 @@ from outcomes.importing import (
     problems_message,
     survey_results_import,
 )
-from outcomes.models import ProgressExport, Survey, SurveyResponse
+from outcomes.models import Survey, SurveyResponse
 from support_menus.admin import ImportJobAdminMixin
 from support_menus.models import ImportJob
 
@@ -92,19 +92,3 @@ class SurveyResponseAdmin(ImportJobAdminMixin, ReadOnlyHistoryAdmin):
             "optional": LEGACY_COLUMNS,
         }  # fmt: skip
         return TemplateResponse(request, "admin/outcomes/surveyresponse/import.html", context)
-
-
-@admin.register(ProgressExport)
-class ProgressExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The export log: who exported which progress report, when, with which filters and how
-    many rows. It is a record, so nobody edits or deletes it here."""
-
-    list_display = ("created_at", "requested_by", "requested_via", "kind", "format", "row_count",
-                    "status")  # fmt: skip
-    list_filter = ("kind", "format", "status")
-    list_select_related = ("requested_by",)
-    search_fields = ("requested_by__username", "requested_via")
-    date_hierarchy = "created_at"
-    readonly_fields = ("requested_by", "requested_via", "kind", "format", "filters", "row_count",
-                       "status", "file", "created_at", "finished_at", "error")  # fmt: skip
-    exclude = ("created_by", "updated_by")

@@ -35,8 +35,8 @@ NAV_ITEMS = (
     NavItem(
         _("Update contact details"), "registrations:contact-update", frozenset({Role.BUSINESS})
     ),
-    NavItem(_("Progress dashboard"), "outcomes:progress", frozenset({Role.MINISTRY, Role.ADMIN})),
-    NavItem(_("Outcome report"), "outcomes:report", frozenset({Role.MINISTRY, Role.ADMIN})),
+    NavItem(_("Progress dashboard"), "reporting:progress", frozenset({Role.MINISTRY, Role.ADMIN})),
+    NavItem(_("Outcome report"), "reporting:report", frozenset({Role.MINISTRY, Role.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )
 

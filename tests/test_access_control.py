@@ -53,7 +53,6 @@ from core.models import Organisation
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
-from outcomes.models import ProgressExport
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Contact, DuplicateFlag, ReferralSource, Registration
@@ -63,6 +62,7 @@ from registrations.services import (
     email_change_token_make,
 )
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting.models import ProgressExport
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -502,21 +502,23 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
     "outcomes:opt-out": Rule({"POST": 200}, args=_survey_token, **SIGNED_LINK),
     "outcomes:done": Rule({"GET": 200, "POST": 302}, args=_survey_token, **SIGNED_LINK),
     # The ministry: reports, progress dashboard and exports.
-    "outcomes:report": {
+    "reporting:report": {
         "page": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
         "csv": Rule(GET_200, allowed=MINISTRY_AND_ADMIN, query="format=csv"),
     },
-    "outcomes:progress": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
-    "outcomes:progress-firms": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
-    "outcomes:progress-export": {  # business-level rows: every role with the dashboard has them
+    "reporting:progress": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
+    "reporting:progress-firms": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
+    "reporting:progress-export": {  # business-level rows: every role with the dashboard has them
         f"{kind}-{fmt}": Rule(
             GET_200, allowed=MINISTRY_AND_ADMIN, query=f"kind={kind}&format={fmt}"
         )
         for kind in ProgressExport.Kind.values
         for fmt in ProgressExport.Format.values
     },
-    "outcomes:progress-exports": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
-    "outcomes:progress-export-download": Rule(GET_200, allowed=MINISTRY_AND_ADMIN, args=_export_pk),
+    "reporting:progress-exports": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
+    "reporting:progress-export-download": Rule(
+        GET_200, allowed=MINISTRY_AND_ADMIN, args=_export_pk
+    ),
 }
 
 # Everything under settings.ADMIN_URL: the admin role only; everyone else to the admin login.

@@ -34,7 +34,7 @@ def assert_no_store(response):
         (Role.BUSINESS, reverse("registrations:my-data", args=["csv"])),
         (Role.CONCIERGE, reverse("counselling:case-list")),
         (Role.CONCIERGE, reverse("registrations:registration-list")),
-        (Role.MINISTRY, reverse("outcomes:progress-export") + "?kind=aggregates&format=csv"),
+        (Role.MINISTRY, reverse("reporting:progress-export") + "?kind=aggregates&format=csv"),
         (Role.ADMIN, reverse("admin:registrations_business_changelist")),
         (Role.ADMIN, reverse("admin:support_menus_supportmenu_export")),
     ],

@@ -176,19 +176,19 @@ def test_the_worker_builds_a_large_xlsx_export_and_the_user_downloads_it(
 
     import openpyxl
 
-    from outcomes.models import ProgressExport
+    from reporting.models import ProgressExport
 
     settings.MEDIA_ROOT = tmp_path
     settings.PROGRESS_XLSX_SYNC_MAX_ROWS = 2
     user = _ministry_client(client)
-    response = client.get(f"{reverse('outcomes:progress-export')}?{BIG_XLSX}")
+    response = client.get(f"{reverse('reporting:progress-export')}?{BIG_XLSX}")
     assert response.status_code == 302
-    assert response["Location"] == reverse("outcomes:progress-exports")
+    assert response["Location"] == reverse("reporting:progress-exports")
     export = ProgressExport.objects.get(requested_by=user)
     assert wait_for(lambda: ProgressExport.objects.get(pk=export.pk).status == "ready", 30)
 
-    rows = client.get(reverse("outcomes:progress-exports"), headers={"HX-Request": "true"})
-    download = reverse("outcomes:progress-export-download", args=[export.pk])
+    rows = client.get(reverse("reporting:progress-exports"), headers={"HX-Request": "true"})
+    download = reverse("reporting:progress-export-download", args=[export.pk])
     assert download in rows.content.decode()
     response = client.get(download)
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -198,13 +198,13 @@ def test_the_worker_builds_a_large_xlsx_export_and_the_user_downloads_it(
 
 
 def test_a_large_xlsx_export_fails_visibly_when_the_broker_is_down(client, broker_down):
-    from outcomes.models import ProgressExport
+    from reporting.models import ProgressExport
 
     _ministry_client(client)
     with override_settings(PROGRESS_XLSX_SYNC_MAX_ROWS=2):
-        response = client.get(f"{reverse('outcomes:progress-export')}?{BIG_XLSX}")
+        response = client.get(f"{reverse('reporting:progress-export')}?{BIG_XLSX}")
     assert response.status_code == 302
     export = ProgressExport.objects.get()
     assert export.status == ProgressExport.Status.FAILED
-    page = client.get(reverse("outcomes:progress-exports")).content.decode()
+    page = client.get(reverse("reporting:progress-exports")).content.decode()
     assert "エクスポートを開始できませんでした" in page

@@ -71,6 +71,7 @@ LOCAL_APPS = [
     "counselling",
     "support_menus",
     "outcomes",
+    "reporting",
     "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -54,8 +54,8 @@ def test_out_of_scope_and_contact_free_pages_record_nothing(client, users, jetro
     assert client.get(reverse("counselling:case-detail", args=[osaka_case.pk])).status_code == 404
 
     client.force_login(users[Role.MINISTRY])
-    client.get(reverse("outcomes:progress"))
-    client.get(reverse("outcomes:progress-firms"))
+    client.get(reverse("reporting:progress"))
+    client.get(reverse("reporting:progress-firms"))
     assert _seen() == []
 
 

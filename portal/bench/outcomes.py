@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboundEmail
-from outcomes.exports import business_progress_count, business_progress_queryset
-from outcomes.filters import ProgressFilters
 from outcomes.models import Survey
-from outcomes.services import firm_progress_refresh, survey_reminders_send, surveys_schedule
+from outcomes.services import survey_reminders_send, surveys_schedule
+from reporting.exports import business_progress_count, business_progress_queryset
+from reporting.filters import ProgressFilters
+from reporting.services import firm_progress_refresh
 
 Row = tuple[str, str, str, str]
 
@@ -140,8 +141,8 @@ def progress_rows(*, repeat: int, password: str) -> list[Row]:
                         "minutes by beat)", rebuilt, "", "")]  # fmt: skip
     client = Client()
     client.post(reverse("login"), {"username": "demo-ministry", "password": password})
-    dashboard = reverse("outcomes:progress")
-    firms_page = reverse("outcomes:progress-firms")
+    dashboard = reverse("reporting:progress")
+    firms_page = reverse("reporting:progress-firms")
     pages = (("progress dashboard, this fiscal year", dashboard, ""),
              ("progress dashboard, whole program", dashboard, WHOLE_PROGRAM),
              ("progress dashboard, whole program, 東北 only", dashboard,
@@ -172,7 +173,7 @@ def progress_rows(*, repeat: int, password: str) -> list[Row]:
         rows.append((f"export: PostgreSQL COPY of the same {firms:,} rows (the floor)",
                      f"{copy_s:.2f} s", "", ""))  # fmt: skip
         first, total, size = _stream(
-            client, f"{reverse('outcomes:progress-export')}?{WHOLE_PROGRAM}"
+            client, f"{reverse('reporting:progress-export')}?{WHOLE_PROGRAM}"
             "&kind=businesses&format=csv",
         )  # fmt: skip
         rows.append((f"export: business CSV download, {firms:,} firms ({size / 1e6:.0f} MB), "
@@ -205,9 +206,9 @@ def progress_rows(*, repeat: int, password: str) -> list[Row]:
 PLAIN_EXPORT = """
 from django.conf import settings
 from django.utils import timezone
-from outcomes.exports import business_progress_rows
-from outcomes.filters import ProgressFilters
-from outcomes.resources import BusinessProgressResource
+from reporting.exports import business_progress_rows
+from reporting.filters import ProgressFilters
+from reporting.resources import BusinessProgressResource
 filters = ProgressFilters(date_from=settings.PROGRAM_START_DATE, date_to=timezone.localdate())
 dataset = BusinessProgressResource().export(queryset=business_progress_rows(filters))
 open("{out}", "w", encoding="utf-8-sig").write(dataset.csv)

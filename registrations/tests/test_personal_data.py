@@ -17,12 +17,12 @@ from core.tests.factories import UserFactory
 from counselling.models import CaseEvent, CounsellingSession
 from counselling.services import case_email_record
 from counselling.tests.factories import CaseFactory
-from outcomes.models import FirmProgress
-from outcomes.services import firm_progress_refresh
 from registrations.models import Business, Contact, DeletionRequest
 from registrations.services import business_anonymise, retention_apply
 from registrations.tasks import retention_task
 from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
+from reporting.models import FirmProgress
+from reporting.services import firm_progress_refresh
 
 pytestmark = pytest.mark.django_db
 

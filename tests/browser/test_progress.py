@@ -13,8 +13,8 @@ from core.models import Organisation
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
-from outcomes.filters import fiscal_year_start
-from outcomes.models import ProgressExport
+from reporting.filters import fiscal_year_start
+from reporting.models import ProgressExport
 from tests.browser.conftest import ARTIFACTS, pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]

@@ -7,12 +7,12 @@ from django.db import transaction
 
 from core.models import Prefecture
 from core.roles import Role
-from outcomes.services import firm_progress_refresh
 from portal.demo.core import demo_users_ensure
 from portal.demo.outcomes import surveys_seed
 from portal.demo.registrations import business_demo_login_link, businesses_seed
 from portal.demo.support_menus import catalogue_seed, proposals_seed, rankings_seed
 from registrations.models import Business
+from reporting.services import firm_progress_refresh
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; printed for the user)
 

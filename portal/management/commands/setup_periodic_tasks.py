@@ -8,7 +8,7 @@ INTERVALS = {
     # Sends e-mails whose immediate dispatch was lost (broker down, crash after commit).
     "Outbox: send pending e-mails": ("core.email_outbox_dispatch", 60),
     # The ministry dashboard's figures are at most this old (FIRM_PROGRESS_REFRESH_MINUTES).
-    "Outcomes: rebuild the dashboard's figures": ("outcomes.firm_progress_refresh", 600),
+    "Reporting: rebuild the dashboard's figures": ("reporting.firm_progress_refresh", 600),
 }
 # name: (task, crontab fields in Asia/Tokyo).
 CRONTABS = {
@@ -35,8 +35,8 @@ CRONTABS = {
         {"minute": "45", "hour": "3"},
     ),
     # Every day at 03:15 https://crontab.guru/#15_3_*_*_* (files of business data expire)
-    "Outcomes: delete expired progress-export files": (
-        "outcomes.progress_exports_purge",
+    "Reporting: delete expired progress-export files": (
+        "reporting.progress_exports_purge",
         {"minute": "15", "hour": "3"},
     ),
     # Every day at 03:20 https://crontab.guru/#20_3_*_*_* (uploaded import files expire)

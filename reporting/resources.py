@@ -1,5 +1,5 @@
 """The progress reports' columns, as django-import-export resources: one row per firm, and the
-aggregate tables in long form. The resources name and order the columns; outcomes.exports
+aggregate tables in long form. The resources name and order the columns; reporting.exports
 feeds them rows and writes CSV and XLSX without building the whole table in memory
 (Resource.export() builds a tablib.Dataset first: 320 MB and 26 s for 100,000 rows, see
 ADR 0009)."""

@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outcomes.progress import (
+from reporting.progress import (
     FUNNEL,
     SUPPRESSED,
     Breakdown,
@@ -19,7 +19,7 @@ from outcomes.progress import (
     open_data_rows,
     suppress_column,
 )
-from outcomes.templatetags.progress_tags import signed
+from reporting.templatetags.progress_tags import signed
 
 X = SUPPRESSED
 

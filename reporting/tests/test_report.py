@@ -12,8 +12,8 @@ from core.roles import Role
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
 from outcomes import services
-from outcomes.report import CSV_COLUMNS, Answer, outcome_figures, pct
 from outcomes.tests.factories import SurveyFactory
+from reporting.report import CSV_COLUMNS, Answer, outcome_figures, pct
 from support_menus.tests.factories import SupportMenuFactory
 
 
@@ -134,7 +134,7 @@ def test_the_command_groups_by_stage_and_prints_a_table(capsys):
 @pytest.mark.parametrize("role", list(Role))
 def test_the_report_page_is_for_the_ministry_and_admins(client, users, answered, role):
     client.force_login(users[role])
-    response = client.get(reverse("outcomes:report"), {"group_by": "region"})
+    response = client.get(reverse("reporting:report"), {"group_by": "region"})
     assert response.status_code == (200 if role in (Role.MINISTRY, Role.ADMIN) else 403)
     if response.status_code == 200:
         assert 'data-group="kanto"' in response.content.decode()
@@ -142,7 +142,7 @@ def test_the_report_page_is_for_the_ministry_and_admins(client, users, answered,
 
 def test_the_report_page_downloads_csv(client, users, answered):
     client.force_login(users[Role.MINISTRY])
-    response = client.get(reverse("outcomes:report"), {"group_by": "none", "format": "csv"})
+    response = client.get(reverse("reporting:report"), {"group_by": "none", "format": "csv"})
     [row] = read_csv(response.content.decode())
     assert (row["group"], row["respondents"], row["succeeded"]) == ("all", "2", "1")
 
@@ -151,4 +151,4 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, users, answered,
                                                         django_assert_max_num_queries):  # fmt: skip
     client.force_login(users[Role.MINISTRY])
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("outcomes:report")).status_code == 200
+        assert client.get(reverse("reporting:report")).status_code == 200

@@ -33,9 +33,12 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import CountryRegion, DestinationRegion, IndustryDivision, MetiRegion, Prefecture
 from counselling.models import Case, Stage, StageChange
-from outcomes.filters import ProgressFilters
-from outcomes.models import FirmProgress, SurveyResponse
-from outcomes.progress import (
+from outcomes.models import SurveyResponse
+from registrations.models import ChallengeType, ReferralSource, Registration
+from registrations.size_class import SizeClass
+from reporting.filters import ProgressFilters
+from reporting.models import FirmProgress
+from reporting.progress import (
     FUNNEL,
     FUNNEL_LABELS,
     Breakdown,
@@ -45,8 +48,6 @@ from outcomes.progress import (
     change,
     pct,
 )  # fmt: skip
-from registrations.models import ChallengeType, ReferralSource, Registration
-from registrations.size_class import SizeClass
 from support_menus.models import Proposal
 
 REGISTERED = Registration.Status.REGISTERED

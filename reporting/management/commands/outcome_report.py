@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from outcomes import selectors
-from outcomes.report import CSV_COLUMNS
-from outcomes.views import outcome_report_csv
+from reporting import selectors
+from reporting.report import CSV_COLUMNS, outcome_report_csv
 
 
 class Command(BaseCommand):

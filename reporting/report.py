@@ -1,11 +1,13 @@
 """The outcome report (seed 001's tables): per group, how many firms answered, how many
 realised an export, and among those the target achievement, the trajectory, their own efforts
 and the fee they would accept. Pure arithmetic over answer rows, so it is tested against
-hand-computed figures; outcomes.selectors feeds it from the database.
+hand-computed figures; reporting.selectors feeds it from the database.
 
 Each firm (case) counts once, with its most recent answer. Percentages have one decimal,
 rounded half up (12.25 → 12.3), and a percentage of nothing is shown as empty."""
 
+import csv
+import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,3 +107,13 @@ def outcome_figures(answers: Iterable[Answer], *, order: Iterable[str] = ()) -> 
             figures.add(answer)
     ordered = [groups[group] if group in groups else GroupFigures(group) for group in order]
     return ordered + [groups[group] for group in sorted(set(groups) - set(order))]
+
+
+def outcome_report_csv(figures) -> str:
+    """The report as CSV: the required columns in order, then each own effort's count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for group in figures:
+        writer.writerow(["" if value is None else value for value in group.csv_row()])
+    return out.getvalue()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from outcomes.report import pct
+from reporting.report import pct
 
 # Open data: a count of fewer than this many firms (but more than none) is not published.
 SUPPRESSION_THRESHOLD = 3

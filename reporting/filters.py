@@ -83,7 +83,7 @@ class ProgressFilters:
         return q
 
     def firm_q(self) -> Q:
-        """The firm filters, for the dashboard's fact table (outcomes.FirmProgress)."""
+        """The firm filters, for the dashboard's fact table (reporting.FirmProgress)."""
         q = Q()
         for field in ("region", "prefecture", "industry", "size_class"):
             if getattr(self, field):

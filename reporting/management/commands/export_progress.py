@@ -1,12 +1,11 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import translation
 
-from outcomes import exports, services
-from outcomes.filters import ProgressFilterForm
-from outcomes.models import ProgressExport
+from reporting import services
+from reporting.filters import ProgressFilterForm
+from reporting.models import ProgressExport
 
 
 class Command(BaseCommand):
@@ -40,30 +39,16 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
             )
             raise CommandError(problems)
-        filters = form.filters()
         kind = (
             ProgressExport.Kind.AGGREGATES
             if options["aggregate"]
             else ProgressExport.Kind.BUSINESSES
         )
-        fmt = options["format"]
         with translation.override("ja"), open(options["output"], "wb") as target:
-            if kind == ProgressExport.Kind.AGGREGATES:
-                services.firm_progress_refresh()  # the figures as of now, beat or not
-                rows = exports.aggregate_rows(filters)
-                if fmt == "csv":
-                    target.writelines(exports.aggregate_csv(filters, rows))
-                else:
-                    exports.aggregate_xlsx(target, filters, rows)
-                count = len(rows)
-            elif fmt == "csv":
-                count = exports.business_progress_count(filters)
-                target.writelines(exports.business_csv(filters))
-            else:
-                count = exports.business_xlsx(target, filters)
-        with transaction.atomic():
-            services.progress_export_log(
+            delivery = services.progress_export_request(
                 user=None, via=f"manage.py export_progress ({getpass.getuser()})", kind=kind,
-                fmt=fmt, filters=filters, row_count=count,
+                fmt=options["format"], filters=form.filters(), xlsx_target=target, fresh=True,
             )  # fmt: skip
-        self.stdout.write(f"{count} rows written to {options['output']}")
+            if delivery.csv_chunks is not None:
+                target.writelines(delivery.csv_chunks)
+        self.stdout.write(f"{delivery.export.row_count} rows written to {options['output']}")

@@ -24,14 +24,15 @@ from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case, CounsellingSession
 from counselling.tests.factories import CaseFactory
-from outcomes import services
-from outcomes.filters import ProgressFilters
-from outcomes.models import ProgressExport, SurveyResponse
-from outcomes.progress import SUPPRESSION_RULE
-from outcomes.resources import AggregateResource, BusinessProgressResource
-from outcomes.services import firm_progress_refresh, progress_exports_purge
+from outcomes.models import SurveyResponse
 from outcomes.tests.factories import SurveyFactory
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting import services
+from reporting.filters import ProgressFilters
+from reporting.models import ProgressExport
+from reporting.progress import SUPPRESSION_RULE
+from reporting.resources import AggregateResource, BusinessProgressResource
+from reporting.services import firm_progress_refresh, progress_exports_purge
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -39,9 +40,9 @@ pytestmark = pytest.mark.django_db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PERIOD = {"date_from": "2025-04-01", "date_to": "2025-09-30"}
-EXPORT_URL = reverse("outcomes:progress-export")
-EXPORTS_URL = reverse("outcomes:progress-exports")
-DASHBOARD_URL = reverse("outcomes:progress")
+EXPORT_URL = reverse("reporting:progress-export")
+EXPORTS_URL = reverse("reporting:progress-exports")
+DASHBOARD_URL = reverse("reporting:progress")
 EVIL = '=HYPERLINK("http://evil.example","x")'
 S = ProgressExport.Status
 
@@ -143,7 +144,7 @@ def ministry(client, users):
 
 def test_anonymous_users_are_sent_to_sign_in(client):
     for url in (DASHBOARD_URL, EXPORT_URL, EXPORTS_URL,
-                reverse("outcomes:progress-export-download", args=[1])):  # fmt: skip
+                reverse("reporting:progress-export-download", args=[1])):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -398,7 +399,7 @@ def test_a_large_xlsx_is_built_in_the_background_and_downloaded_by_its_owner(
     assert export.file.name.startswith("progress-exports/progress-businesses-")
     assert export.finished_at is not None
 
-    url = reverse("outcomes:progress-export-download", args=[export.pk])
+    url = reverse("reporting:progress-export-download", args=[export.pk])
     response = client.get(url)
     assert isinstance(response, FileResponse)
     assert response["Content-Disposition"] == f'attachment; filename="{export.filename}"'
@@ -423,14 +424,14 @@ def test_a_pending_export_cannot_be_downloaded(client, ministry, world, settings
     assert response.status_code == 302
     export = ProgressExport.objects.get()
     assert export.status == S.PENDING  # its job runs after the commit
-    url = reverse("outcomes:progress-export-download", args=[export.pk])
+    url = reverse("reporting:progress-export-download", args=[export.pk])
     assert client.get(url).status_code == 404
 
 
 def test_a_broker_failure_marks_the_export_failed_without_an_error_page(
     client, ministry, world, settings, django_capture_on_commit_callbacks
 ):
-    from outcomes.tasks import progress_export_build_task
+    from reporting.tasks import progress_export_build_task
 
     settings.PROGRESS_XLSX_SYNC_MAX_ROWS = 2
     with (
@@ -459,10 +460,10 @@ def test_a_build_that_raises_marks_the_export_failed(ministry, world):
         filters=ProgressFilters(datetime.date(2025, 4, 1), datetime.date(2025, 9, 30)),
         row_count=4, status=S.PENDING,
     )  # fmt: skip
-    from outcomes.tasks import progress_export_build_task
+    from reporting.tasks import progress_export_build_task
 
     with (
-        mock.patch("outcomes.exports.business_xlsx", side_effect=RuntimeError("disk full")),
+        mock.patch("reporting.exports.business_xlsx", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         progress_export_build_task.apply(args=[export.pk], throw=True)
@@ -592,7 +593,7 @@ def test_the_exports_page_lists_the_users_exports_and_polls_while_one_is_pending
 
     partial = client.get(EXPORTS_URL, headers={"HX-Request": "true"})
     assert partial.status_code == 200
-    assert [t.name for t in partial.templates][0] == "outcomes/includes/progress_export_rows.html"
+    assert [t.name for t in partial.templates][0] == "reporting/includes/progress_export_rows.html"
     body = partial.content.decode()
     assert "<html" not in body
     assert body.lstrip().startswith('<div id="export-rows"')
@@ -615,7 +616,7 @@ def test_a_ready_export_has_a_download_link(client, ministry):
     export.status = S.READY
     export.save()
     page = client.get(EXPORTS_URL).content.decode()
-    assert f'href="{reverse("outcomes:progress-export-download", args=[export.pk])}"' in page
+    assert f'href="{reverse("reporting:progress-export-download", args=[export.pk])}"' in page
     assert "hx-trigger" not in page
 
 

@@ -19,13 +19,13 @@ from openpyxl.cell import WriteOnlyCell
 from core.models import MetiRegion
 from core.spreadsheet import neutralise, xlsx_safe
 from counselling.models import Case, Stage
-from outcomes.dashboard import progress_cases, progress_dashboard
-from outcomes.filters import ProgressFilters
 from outcomes.models import SurveyResponse
-from outcomes.progress import SUPPRESSION_RULE, open_data_rows
-from outcomes.resources import AggregateResource, BusinessProgressResource
 from registrations.models import ChallengeType, ReferralSource
 from registrations.size_class import SizeClass
+from reporting.dashboard import progress_cases, progress_dashboard
+from reporting.filters import ProgressFilters
+from reporting.progress import SUPPRESSION_RULE, open_data_rows
+from reporting.resources import AggregateResource, BusinessProgressResource
 from support_menus.models import Proposal
 
 CHUNK_ROWS = 2000

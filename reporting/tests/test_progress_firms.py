@@ -9,11 +9,11 @@ from django.urls import reverse
 from core.roles import Role
 from counselling.models import CounsellingSession
 from counselling.tests.factories import CaseFactory
-from outcomes.selectors import FIRMS_PAGE_SIZE
-from outcomes.services import firm_progress_refresh
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting.selectors import FIRMS_PAGE_SIZE
+from reporting.services import firm_progress_refresh
 
-URL = reverse("outcomes:progress-firms")
+URL = reverse("reporting:progress-firms")
 WHOLE_PROGRAM = {"date_from": "2022-12-16"}
 
 

@@ -35,13 +35,14 @@ from django.utils import timezone, translation
 from core.roles import Role
 from counselling.models import Case, StageChange
 from counselling.tests.factories import CaseFactory
-from outcomes.dashboard import progress_cases, progress_dashboard
-from outcomes.filters import ProgressFilterForm, ProgressFilters, fiscal_year_start
-from outcomes.models import FirmProgress, SurveyResponse
-from outcomes.services import firm_progress_refresh
+from outcomes.models import SurveyResponse
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Registration
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting.dashboard import progress_cases, progress_dashboard
+from reporting.filters import ProgressFilterForm, ProgressFilters, fiscal_year_start
+from reporting.models import FirmProgress
+from reporting.services import firm_progress_refresh
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -558,7 +559,7 @@ def small_firm(n: int, menu) -> Case:
 
 def test_the_dashboard_runs_the_same_queries_for_3_and_30_firms(client, users):
     client.force_login(users[Role.MINISTRY])
-    url = reverse("outcomes:progress")
+    url = reverse("reporting:progress")
     menu = SupportMenuFactory()
     for n in range(3):
         small_firm(n, menu)
@@ -583,7 +584,7 @@ def test_the_first_visit_builds_the_fact_table_and_a_stale_one_is_rebuilt_soon(
     client, users, django_capture_on_commit_callbacks
 ):
     client.force_login(users[Role.MINISTRY])
-    url = reverse("outcomes:progress")
+    url = reverse("reporting:progress")
     small_firm(1, SupportMenuFactory())
     assert not FirmProgress.objects.exists()
     response = client.get(url, PERIOD_QUERY)
@@ -601,7 +602,7 @@ def test_the_first_visit_builds_the_fact_table_and_a_stale_one_is_rebuilt_soon(
 
 def test_the_page_shows_the_figures_and_tables(client, users, world):
     client.force_login(users[Role.MINISTRY])
-    response = client.get(reverse("outcomes:progress"), PERIOD_QUERY)
+    response = client.get(reverse("reporting:progress"), PERIOD_QUERY)
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r'data-testid="headline-registered">\s*4\s*<', html)
@@ -635,7 +636,7 @@ def _error_next_to(html: str, field: str, message: str) -> None:
 def test_a_period_ending_in_the_future_is_explained_next_to_the_field(client, users, world):
     client.force_login(users[Role.MINISTRY])
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = client.get(reverse("outcomes:progress"), {"date_to": tomorrow.isoformat()})
+    response = client.get(reverse("reporting:progress"), {"date_to": tomorrow.isoformat()})
     assert response.status_code == 200
     _error_next_to(response.content.decode(), "date_to", "終了日に未来の日付は指定できません。")
     _default_period_shown(response)
@@ -644,7 +645,7 @@ def test_a_period_ending_in_the_future_is_explained_next_to_the_field(client, us
 
 def test_a_prefecture_outside_the_region_is_explained_next_to_the_field(client, users, world):
     client.force_login(users[Role.MINISTRY])
-    response = client.get(reverse("outcomes:progress"), {"region": "kanto", "prefecture": "04"})
+    response = client.get(reverse("reporting:progress"), {"region": "kanto", "prefecture": "04"})
     assert response.status_code == 200
     _error_next_to(response.content.decode(), "prefecture", "宮城県は選択した地域に含まれません。")
     _default_period_shown(response)

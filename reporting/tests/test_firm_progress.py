@@ -14,10 +14,10 @@ from django.utils import timezone
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
-from outcomes.models import FirmProgress
-from outcomes.services import firm_progress_refresh
 from registrations.models import Registration
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
+from reporting.models import FirmProgress
+from reporting.services import firm_progress_refresh
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -104,7 +104,7 @@ def test_the_first_visit_builds_the_figures_and_an_old_table_is_rebuilt_after_th
     settings.FIRM_PROGRESS_REFRESH_MINUTES = 10
     client.force_login(UserFactory(role=Role.MINISTRY))
     CaseFactory.create_batch(2)
-    url = reverse("outcomes:progress")
+    url = reverse("reporting:progress")
 
     response = client.get(url)
     assert FirmProgress.objects.count() == 2
@@ -138,7 +138,7 @@ def test_aggregate_exports_never_read_an_empty_table(client, tmp_path):
 
     FirmProgress.objects.all().delete()
     client.force_login(UserFactory(role=Role.MINISTRY))
-    response = client.get(reverse("outcomes:progress-export") + "?kind=aggregates&format=csv")
+    response = client.get(reverse("reporting:progress-export") + "?kind=aggregates&format=csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = [line.split(",") for line in body.splitlines() if line.startswith("funnel,")]
     assert [row[6] for row in rows if row[2] == "registered"] == ["4"]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("reports/outcomes/", views.OutcomeReportView.as_view(), name="report"),
+    path("reports/progress/", views.ProgressDashboardView.as_view(), name="progress"),
+    path("reports/progress/export/", views.ProgressExportView.as_view(), name="progress-export"),
+    path("reports/progress/firms/", views.ProgressFirmsView.as_view(), name="progress-firms"),
+    path(
+        "reports/progress/exports/",
+        views.ProgressExportListView.as_view(),
+        name="progress-exports",
+    ),
+    path(
+        "reports/progress/exports/<int:pk>/download/",
+        views.ProgressExportDownloadView.as_view(),
+        name="progress-export-download",
+    ),
+]
