@@ -77,8 +77,18 @@ def catalogue(db):
     catalogue_seed()
 
 
+def pytest_collection_modifyitems(items):
+    """A test that asks for `reference_data` runs with serialized rollback. pytest-django picks
+    the databases to snapshot from each test's django_db marker before any fixture runs, so
+    the marker is put first here rather than requested by the fixture."""
+    marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    for item in items:
+        if "reference_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(marker, append=False)
+
+
 @pytest.fixture
-def reference_data(django_db_serialized_rollback, transactional_db):
+def reference_data(transactional_db):
     """Transactional tests (live server, real worker) flush the database after each test;
-    Django's serialized rollback puts back what the migrations loaded (prefectures, offices,
-    issue tags, providers, role groups) before each one."""
+    Django's serialized rollback (see pytest_collection_modifyitems) puts back what the
+    migrations loaded (prefectures, offices, issue tags, providers, role groups) before each."""
