@@ -77,18 +77,17 @@ def catalogue(db):
     catalogue_seed()
 
 
-def pytest_collection_modifyitems(items):
-    """A test that asks for `reference_data` runs with serialized rollback. pytest-django picks
-    the databases to snapshot from each test's django_db marker before any fixture runs, so
-    the marker is put first here rather than requested by the fixture."""
-    marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-    for item in items:
-        if "reference_data" in getattr(item, "fixturenames", ()):
-            item.add_marker(marker, append=False)
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests (live server, real worker) flush the database after each test;
-    Django's serialized rollback (see pytest_collection_modifyitems) puts back what the
-    migrations loaded (prefectures, offices, issue tags, providers, role groups) before each."""
+    this puts back the rows the data migrations load, through each app's
+    `reference_data.reference_data_load(apps)` (the function its migration calls). Roles come
+    back by themselves: the flush runs post_migrate, which re-creates the role groups."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "reference_data"):
+            import_module(f"{config.name}.reference_data").reference_data_load(apps)

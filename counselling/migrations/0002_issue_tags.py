@@ -1,25 +1,13 @@
-"""The starting list of 課題 tags; administrators edit it in the admin."""
+"""The starting list of 課題 tags (counselling/reference_data.py); administrators edit it in the
+admin."""
 
 from django.db import migrations
 
-TAGS = [
-    ("market_research", "市場調査"),
-    ("product_regulation", "商品開発・規制認証"),
-    ("pricing_logistics", "価格・物流・貿易実務"),
-    ("buyers", "商談先探し"),
-    ("cross_border_ec", "越境EC"),
-    ("finance", "資金"),
-    ("ip", "知財"),
-    ("people_language", "人材・語学"),
-    ("organisation", "社内体制"),
-    ("trade_fairs", "展示会・商談会"),
-]
-
 
 def load(apps, schema_editor):
-    IssueTag = apps.get_model("counselling", "IssueTag")
-    for order, (code, name) in enumerate(TAGS, start=1):
-        IssueTag.objects.update_or_create(code=code, defaults={"name": name, "order": order})
+    from counselling.reference_data import reference_data_load
+
+    reference_data_load(apps)
 
 
 class Migration(migrations.Migration):
