@@ -1,9 +1,6 @@
 """Integration: a real Celery worker consuming from the real Redis broker."""
 
-import time
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -13,64 +10,15 @@ from core.models import OutboundEmail
 from core.roles import Role
 from core.services import email_enqueue
 from core.tests.factories import UserFactory
+from tests.celery_helpers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def broker_mode():
-    """Publish to the broker instead of running tasks inline."""
-    celery_app.conf.task_always_eager = False
-    yield celery_app
-    celery_app.conf.task_always_eager = True
-
-
-@pytest.fixture
-def worker(broker_mode):
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def test_worker_on_redis_sends_an_enqueued_email(worker):
     email_enqueue(key="welcome:1", to="firm@example.jp", subject="件名", body="本文", kind="firm")
     assert wait_for(lambda: OutboundEmail.objects.get(idempotency_key="welcome:1").status == "sent")
     assert [m.to for m in mail.outbox] == [["firm@example.jp"]]
-
-
-@pytest.fixture
-def broker_down(broker_mode, monkeypatch):
-    """Point the app at a port where no broker listens. Celery reads CELERY_BROKER_URL from
-    the environment before its configuration, so both are changed."""
-    good = celery_app.conf.broker_url
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
-    _drop_connection_pools()
-    assert celery_app.connection_for_write().as_uri().endswith("@127.0.0.1:9/0")
-    yield
-    monkeypatch.undo()
-    celery_app.conf.broker_url = good
-    _drop_connection_pools()
-
-
-def _drop_connection_pools():
-    """Close the app's broker connections and forget them, kombu's global pool registry
-    included (it would otherwise hand a later test the closed pool)."""
-    from kombu import pools
-
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    pools.reset()
 
 
 def test_a_broker_outage_loses_no_email_and_the_sweep_sends_it_later(client, broker_down):

@@ -41,8 +41,7 @@ from django.urls import reverse
 from config.celery_app import app as celery_app
 from core.models import OutboundEmail
 from core.services import email_enqueue
-from tests.test_celery_worker import _drop_connection_pools
-from tests.test_reminders_under_kill import _database_url
+from tests.celery_helpers import database_url, drop_connection_pools
 
 pytestmark = [pytest.mark.integration]
 
@@ -264,12 +263,12 @@ def broker(redis, monkeypatch):
     good = celery_app.conf.broker_url
     celery_app.conf.broker_url = redis.url(0)
     celery_app.conf.task_always_eager = False
-    _drop_connection_pools()
+    drop_connection_pools()
     celery_app.control.purge()
     yield redis
     celery_app.conf.task_always_eager = True
     celery_app.conf.broker_url = good
-    _drop_connection_pools()
+    drop_connection_pools()
 
 
 def beat_until(done, timeout: float, every: float = 3.0, worker: "Worker | None" = None) -> bool:
@@ -329,7 +328,7 @@ def test_redis_stopped_while_firms_register(client, broker, settings, tmp_path):
     scenario = "1. Redis stopped while firms register"
     settings.REGISTRATION_RATE_LIMIT = "1000/h"
     sink = Sink(tmp_path / "sink")
-    worker = Worker(database_url=_database_url(), redis=broker, sink=sink,
+    worker = Worker(database_url=database_url(), redis=broker, sink=sink,
                     log=tmp_path / "worker.log").start()  # fmt: skip
     url = reverse("registrations:register")
     try:
@@ -446,7 +445,7 @@ def test_worker_killed_mid_batch(broker, tmp_path):
 
     scenario = "3. worker SIGKILLed mid-batch"
     sink = Sink(tmp_path / "sink")
-    worker = Worker(database_url=_database_url(), redis=broker, sink=sink,
+    worker = Worker(database_url=database_url(), redis=broker, sink=sink,
                     log=tmp_path / "worker.log").start()  # fmt: skip
     try:
         with transaction.atomic():

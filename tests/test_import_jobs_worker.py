@@ -11,7 +11,7 @@ from counselling.models import Case
 from counselling.tests.factories import CaseFactory
 from outcomes.models import SurveyResponse
 from support_menus.models import ImportJob
-from tests.test_celery_worker import broker_down, broker_mode, wait_for, worker  # noqa: F401
+from tests.celery_helpers import wait_for
 from tests.test_import_jobs import SURVEY_IMPORT, survey_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
@@ -22,7 +21,7 @@ from core.models import OutboundEmail
 from counselling.tests.factories import CaseFactory
 from outcomes.services import survey_reminders_send
 from outcomes.tests.factories import SurveyFactory
-from tests.test_celery_worker import _drop_connection_pools, wait_for
+from tests.celery_helpers import database_url, drop_connection_pools, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]
 
@@ -30,18 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 N = 200
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")  # fmt: skip
-
-
 def _start_worker(sink: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_EMAIL_BACKEND": "tests.mail_sink.IdempotentSinkBackend",
         "MAIL_SINK_DIR": str(sink),
@@ -62,11 +54,11 @@ def _delivered(sink: Path) -> set[str]:
 @pytest.fixture
 def broker(tmp_path):
     celery_app.conf.task_always_eager = False
-    _drop_connection_pools()
+    drop_connection_pools()
     celery_app.control.purge()
     yield
     celery_app.conf.task_always_eager = True
-    _drop_connection_pools()
+    drop_connection_pools()
 
 
 def test_every_reminder_is_delivered_exactly_once_when_the_worker_is_killed(broker, tmp_path):
