@@ -28,7 +28,7 @@ from core.services import email_enqueue
 from counselling.models import Case, CaseEvent
 from counselling.services import case_email_record, case_event_add, case_realise
 from outcomes.models import FirmProgress, ProgressExport, Survey, SurveyResponse
-from registrations.services import firm_mail_business
+from registrations.services.mail import firm_mail_business
 
 TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
 BATCH_SIZE = 1000

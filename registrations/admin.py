@@ -16,11 +16,9 @@ from core.forms import CleanTextMixin
 from core.services import contact_data_access_log
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.selectors import business_anonymise_preview
-from registrations.services import (
-    business_update,
-    contact_email_change_request,
-    deletion_request_decide,
-)
+from registrations.services.contacts import contact_email_change_request
+from registrations.services.deletion import deletion_request_decide
+from registrations.services.intake import business_update
 from registrations.size_class import industry_option_value
 
 INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")

@@ -23,7 +23,7 @@ from counselling.services import (
     case_require_open,
     case_status_change,
 )
-from registrations.services import firm_mail_business
+from registrations.services.mail import firm_mail_business
 from support_menus import selectors
 from support_menus.models import CaseMenuRanking, Proposal, SupportMenu
 from support_menus.resources import SupportMenuResource

@@ -57,11 +57,8 @@ from outcomes.models import ProgressExport
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Contact, DuplicateFlag, ReferralSource, Registration
-from registrations.services import (
-    consent_token_make,
-    contact_email_change_request,
-    email_change_token_make,
-)
+from registrations.services.consent import consent_token_make
+from registrations.services.contacts import contact_email_change_request, email_change_token_make
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory

@@ -10,8 +10,8 @@ from core.tests.factories import UserFactory
 from counselling import services
 from counselling.models import Case, CaseEvent, IssueTag, Stage
 from counselling.tests.factories import CaseFactory
-from registrations import services as registration_services
 from registrations.models import Registration
+from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def session_data(**overrides):
 
 @freeze_time("2026-04-28 10:00:00+09:00")
 def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_business_days():
-    registration = registration_services.registration_submit(
+    registration = registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.ONLINE
     )
     case = registration.case
@@ -50,11 +50,11 @@ def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_b
 
 
 def test_a_referral_opens_its_case_only_when_the_firm_consents(chamber_tokyo):
-    registration = registration_services.registration_submit(
+    registration = registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.PARTNER, referred_by=chamber_tokyo
     )
     assert not Case.objects.exists()
-    registration_services.registration_consent_confirm(registration=registration)
+    registration_intake.registration_consent_confirm(registration=registration)
     assert Case.objects.get().registration == registration
 
 

@@ -27,7 +27,7 @@ from counselling.models import Case, CounsellingSession
 from counselling.tests.factories import CaseFactory
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Contact, Registration
-from registrations.services import REJECTED_REASON
+from registrations.services.contacts import REJECTED_REASON
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from registrations.tests.test_views import form_data
 from support_menus.models import Proposal
@@ -510,18 +510,18 @@ def test_the_new_address_takes_effect_once_its_link_is_used(
 def test_an_email_change_link_expires_and_a_newer_request_replaces_it(
     real_firm, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from registrations import services
+    from registrations.services import contacts
 
     contact = real_firm.contact
-    services.contact_email_change_request(contact=contact, email="a@honmono.example", actor=None)
-    first = services.email_change_token_make(contact)
-    services.contact_email_change_request(contact=contact, email="b@honmono.example", actor=None)
-    second = services.email_change_token_make(contact)
+    contacts.contact_email_change_request(contact=contact, email="a@honmono.example", actor=None)
+    first = contacts.email_change_token_make(contact)
+    contacts.contact_email_change_request(contact=contact, email="b@honmono.example", actor=None)
+    second = contacts.email_change_token_make(contact)
     client = Client()
     url = lambda token: reverse("registrations:email-confirm", args=[token])  # noqa: E731
     assert client.post(url(first)).status_code == 404  # replaced
     assert client.post(url(f"{second}x")).status_code == 404  # tampered
-    monkeypatch.setattr(services, "EMAIL_CHANGE_HOURS", 0)
+    monkeypatch.setattr(contacts, "EMAIL_CHANGE_HOURS", 0)
     import time
 
     time.sleep(1.1)
@@ -599,7 +599,7 @@ def test_firm_mail_to_an_address_not_yet_proven_is_not_in_the_export(
     data = json.loads(client.get(reverse("registrations:my-data", args=["json"])).content)
     assert data["emails"] == []  # neither the confirmation (unproven) nor any account mail
     assert data["business"]["name"] == "株式会社山田製作所"  # the firm's own contact sees it
-    from registrations.services import firm_mail_business
+    from registrations.services.mail import firm_mail_business
 
     assert firm_mail_business(registration.contact) == registration.business
     assert len(mail.outbox) >= 2

@@ -20,7 +20,7 @@ from counselling.tests.factories import CaseFactory
 from outcomes.models import FirmProgress
 from outcomes.services import firm_progress_refresh
 from registrations.models import Business, Contact, DeletionRequest
-from registrations.services import business_anonymise, retention_apply
+from registrations.services.deletion import business_anonymise, retention_apply
 from registrations.tasks import retention_task
 from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
 
