@@ -17,6 +17,7 @@ from core.services import email_enqueue
 from registrations.models import Contact, Registration
 from registrations.normalise import email_key, phone_key
 from registrations.services.mail import absolute_url, firm_mail_business
+from registrations.signals import registration_confirmed
 
 EMAIL_CHANGE_SALT = "registrations.email-change"
 EMAIL_CHANGE_HOURS = 72  # a link to confirm a new address works this long, once
@@ -213,8 +214,6 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
     confirmed re-registration and opens its case. Rejected: those registrations are
     withdrawn, the person's sign-in account closed, and the person told by e-mail (with the
     name they typed). Deciding again changes nothing."""
-    from counselling.services import case_email_record, case_open
-
     contact = (
         Contact.objects.select_for_update(of=("self",))
         .select_related("business", "user")
@@ -249,8 +248,7 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
     email = _decision_mail(contact, waiting[-1] if waiting else None, approved=approve)
     if approve:
         for registration in waiting:
-            case = case_open(registration=registration)
-            case_email_record(case=case, subject=email.subject, to=email.to)
+            registration_confirmed.send(sender=Registration, registration=registration, email=email)
     elif contact.user is not None and contact.user.role == Role.BUSINESS:
         user = contact.user
         user.is_active = False

@@ -30,6 +30,7 @@ from registrations.services.contacts import (
 )
 from registrations.services.duplicates import duplicates_flag
 from registrations.services.mail import absolute_url, firm_mail_business
+from registrations.signals import registration_confirmed
 from registrations.size_class import business_size_class, industry_option_parse
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -211,12 +212,10 @@ def _registration_create(*, data, channel, actor, referred_by) -> Registration:
 
 
 def _registration_confirmed(registration: Registration) -> None:
-    """A confirmed registration opens its counselling case and gets its confirmation."""
-    from counselling.services import case_email_record, case_open
-
-    case = case_open(registration=registration)
+    """A confirmed registration gets its confirmation and opens its case (in counselling,
+    which receives the signal in this transaction)."""
     email = _registration_confirmation_send(registration)
-    case_email_record(case=case, subject=email.subject, to=email.to)
+    registration_confirmed.send(sender=Registration, registration=registration, email=email)
 
 
 def _typed_office(registration: Registration) -> Organisation | None:
