@@ -214,16 +214,16 @@ def business_data_export(*, business: Business) -> dict:
         registrations.append(entry)
     # Only mails about this firm sent to its verified address: never account mails (resets,
     # set-password links, second factor) and never mail to an address someone else typed.
-    emails = OutboundEmail.objects.filter(business=business, kind=OutboundEmail.Kind.FIRM).order_by(
-        "id"
-    )
+    emails = OutboundEmail.objects.filter(
+        business_mail__business=business, kind=OutboundEmail.Kind.FIRM
+    ).order_by("id")
     return {
         "generated_at": _plain(timezone.now()),
         "business": _record(business),
         "contacts": [_record(contact, exclude=("business",)) for contact in contacts],
         "registrations": registrations,
-        "emails": [_record(email, exclude=("attempts", "last_error", "next_attempt_at"))
-                   for email in emails],
+        "emails": [{**_record(email, exclude=("attempts", "last_error", "next_attempt_at")),
+                    "business": _plain(business)} for email in emails],
     }  # fmt: skip
 
 

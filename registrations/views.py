@@ -16,7 +16,6 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from core.roles import Role
-from core.services import contact_data_access_log
 from core.spreadsheet import neutralise
 from core.views import FilteredPageMixin, link_rate_limited
 from registrations import selectors
@@ -362,7 +361,7 @@ class RegistrationDetailView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         registration = selectors.registration_get(user=self.request.user, pk=self.kwargs["pk"])
-        contact_data_access_log(
+        contacts.contact_data_access_log(
             request=self.request, business_ids=[registration.business_id], page="registration"
         )
         return super().get_context_data(
@@ -379,7 +378,7 @@ class DuplicateQueueView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         page = Paginator(selectors.duplicate_flag_queue(user=self.request.user), PAGE_SIZE)
         page = page.get_page(self.request.GET.get("page"))
-        contact_data_access_log(
+        contacts.contact_data_access_log(
             request=self.request, page="duplicates",
             business_ids=[b for flag in page for b in (flag.business_id, flag.candidate_id)],
         )  # fmt: skip

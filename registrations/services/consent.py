@@ -9,10 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from core.models import OutboundEmail, User
-from core.services import email_enqueue
+from core.models import User
 from registrations.models import Registration
-from registrations.services.mail import absolute_url, firm_mail_business
+from registrations.services.mail import absolute_url, firm_mail_business, firm_mail_enqueue
 
 CONSENT_SALT = "registrations.consent"
 
@@ -51,12 +50,11 @@ def referral_consent_request_send(registration: Registration) -> None:
         "days": settings.REFERRAL_CONSENT_DAYS,
     }
     with translation.override(settings.LANGUAGE_CODE):
-        email_enqueue(
+        firm_mail_enqueue(
             key=f"registration:{registration.pk}:consent:{registration.consent_nonce}",
             to=registration.contact.email,
             subject=render_to_string("registrations/email/consent_subject.txt", context).strip(),
             body=render_to_string("registrations/email/consent_body.txt", context),
-            kind=OutboundEmail.Kind.FIRM,
             business=firm_mail_business(registration.contact),
         )
 

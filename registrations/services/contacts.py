@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from core.models import OutboundEmail, User
 from core.roles import Role
 from core.services import email_enqueue
-from registrations.models import Contact, Registration
+from registrations.models import Contact, ContactDataAccess, Registration
 from registrations.normalise import email_key, phone_key
-from registrations.services.mail import absolute_url, firm_mail_business
+from registrations.services.mail import absolute_url, firm_mail_business, firm_mail_enqueue
 from registrations.signals import registration_confirmed
 
 EMAIL_CHANGE_SALT = "registrations.email-change"
@@ -177,12 +177,11 @@ def access_request_notify(registration: Registration) -> None:
         context = {"contact": contact, "requests_url": absolute_url(reverse(
             "registrations:contact-requests"))}  # fmt: skip
         with translation.override(settings.LANGUAGE_CODE):
-            email_enqueue(
+            firm_mail_enqueue(
                 key=f"registration:{registration.pk}:access-request:{contact.pk}",
                 to=contact.email,
                 subject=render_to_string("registrations/email/access_request_subject.txt"),
                 body=render_to_string("registrations/email/access_request_body.txt", context),
-                kind=OutboundEmail.Kind.FIRM,
                 business=firm_mail_business(contact),
             )
 
@@ -195,12 +194,11 @@ def _decision_mail(contact: Contact, registration: Registration | None, *, appro
     }
     template = "access_approved" if approved else "access_rejected"
     with translation.override(settings.LANGUAGE_CODE):
-        return email_enqueue(
+        return firm_mail_enqueue(
             key=f"contact:{contact.pk}:{template}:{contact.decided_at.timestamp()}",
             to=contact.email,
             subject=render_to_string(f"registrations/email/{template}_subject.txt", context),
             body=render_to_string(f"registrations/email/{template}_body.txt", context),
-            kind=OutboundEmail.Kind.FIRM,
             business=firm_mail_business(contact) if approved else None,
         )
 
@@ -255,3 +253,15 @@ def contact_decide(*, contact: Contact, actor: User, approve: bool) -> Contact:
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
     return contact
+
+
+def contact_data_access_log(*, request, business_ids, page: str) -> None:
+    """Record that the signed-in user was shown these firms' contact data on `page`."""
+    now = timezone.now()
+    ContactDataAccess.objects.bulk_create(
+        ContactDataAccess(
+            user=request.user, business_id=business_id, page=page,
+            path=request.get_full_path()[:300], at=now,
+        )
+        for business_id in dict.fromkeys(business_ids)
+    )  # fmt: skip

@@ -12,7 +12,7 @@ from core.models import OutboundEmail, User
 from core.services import email_enqueue
 from registrations.models import Business, Contact, DeletionRequest, Registration
 from registrations.selectors import anonymise_texts
-from registrations.services.mail import firm_mail_business
+from registrations.services.mail import firm_mail_business, firm_mail_enqueue
 
 # --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
 
@@ -66,12 +66,12 @@ def deletion_request_decide(
         subject = render_to_string("registrations/email/deletion_decision_subject.txt", context)
         body = render_to_string("registrations/email/deletion_decision_body.txt", context)
     for number, (address, contact) in enumerate(recipients, 1):
-        email_enqueue(
-            key=f"{DECISION_MAIL_PREFIX}{request.pk}:{decision.value}:{number}", to=address,
-            subject=subject.strip(), body=body,
-            kind=OutboundEmail.Kind.ACCOUNT if approve else OutboundEmail.Kind.FIRM,
-            business=None if approve else mail_business[contact.pk],
-        )  # fmt: skip
+        mail = {"key": f"{DECISION_MAIL_PREFIX}{request.pk}:{decision.value}:{number}",
+                "to": address, "subject": subject.strip(), "body": body}  # fmt: skip
+        if approve:
+            email_enqueue(**mail, kind=OutboundEmail.Kind.ACCOUNT)
+        else:
+            firm_mail_enqueue(**mail, business=mail_business[contact.pk])
     return request
 
 
