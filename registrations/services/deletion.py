@@ -4,21 +4,25 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import OutboundEmail, User
+from core.personal_data import (
+    ANONYMISED_EMAIL,
+    declaration_of,
+    declarations,
+    erased_values,
+    firm_rows,
+    identifying_texts,
+)
 from core.services import email_enqueue
-from registrations.models import Business, Contact, DeletionRequest, Registration
-from registrations.selectors import anonymise_texts
+from registrations.models import Business, Contact, DeletionRequest
 from registrations.services.mail import firm_mail_business, firm_mail_enqueue
 
 # --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
 
-ANONYMISED_NAME = "（削除済み）"
-ANONYMISED_KANA = "サクジョズミ"
-ANONYMISED_EMAIL = "deleted@anonymised.invalid"
 DECISION_MAIL_PREFIX = "deletion-request:"
 
 
@@ -90,92 +94,54 @@ def deletion_decision_mails_forget() -> int:
     )
 
 
-def _history_forget(model, **lookup) -> None:
-    """Delete the audit history's earlier copies of erased values (django-simple-history
-    keeps a full copy per change); the anonymising save below records who did it, when."""
-    model.history.model.objects.filter(**lookup).delete()
+def contacts_erase(*, rows, texts, actor) -> None:
+    """The Contact hook (registrations.personal_data), run while the contacts still hold
+    their values: their sign-in accounts are closed and erased (with the accounts' audit
+    history), and the outbox mails to their addresses, current or pending, are blanked."""
+    users = [contact.user for contact in rows if contact.user is not None]
+    User.history.model.objects.filter(id__in=[user.pk for user in users]).delete()
+    for user in users:
+        for name, value in erased_values(declaration_of(User), user).items():
+            setattr(user, name, value)
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    addresses = [contact.email for contact in rows]
+    addresses += [contact.pending_email for contact in rows if contact.pending_email]
+    OutboundEmail.objects.filter(to__in=addresses).update(
+        **erased_values(declaration_of(OutboundEmail))
+    )
 
 
 @transaction.atomic
 def business_anonymise(*, business: Business, actor: User | None) -> Business:
-    """Erase what identifies a firm and its people, keep what the program counts: the
-    registrations and cases stay with their prefecture, industry, size class, stage, status
-    and dates, so aggregates are unchanged. The contacts' sign-in accounts are closed.
-    Running it again changes nothing."""
-    from counselling.models import Case, CounsellingSession
-    from counselling.services import case_history_erase
-    from outcomes.models import SurveyResponse
-    from support_menus.models import Proposal
-
+    """Erase what identifies a firm and its people, as every app declares it
+    (<app>/personal_data.py), and keep what the program counts: the registrations and cases
+    stay with their prefecture, industry, size class, stage, status and dates, so aggregates
+    are unchanged. The contacts' sign-in accounts are closed. The audit history's earlier
+    copies of erased values are deleted (django-simple-history keeps a full copy per change);
+    the anonymising save records who did it, when. Running it again changes nothing."""
     business = Business.objects.select_for_update().get(pk=business.pk)
     if business.anonymised_at is not None:
         return business
-    contacts = list(business.contacts.select_related("user"))
-    registrations = list(business.registrations.all())
-    cases = list(Case.objects.filter(registration__business=business))
-    emails = [contact.email for contact in contacts]
-    emails += [contact.pending_email for contact in contacts if contact.pending_email]
-    erased = anonymise_texts(
-        business=business, contacts=contacts, cases=cases, registrations=registrations
-    )
-
-    for model, lookup in (
-        (Business, {"id": business.pk}),
-        (Contact, {"id__in": [c.pk for c in contacts]}),
-        (Registration, {"id__in": [r.pk for r in registrations]}),
-        (Case, {"id__in": [c.pk for c in cases]}),
-        (CounsellingSession, {"case_id__in": [c.pk for c in cases]}),
-        (SurveyResponse, {"survey__case_id__in": [c.pk for c in cases]}),
-        (Proposal, {"case_id__in": [c.pk for c in cases]}),
-        (User, {"id__in": [c.user_id for c in contacts if c.user_id]}),
-    ):  # fmt: skip
-        _history_forget(model, **lookup)
-
-    business.name, business.name_kana = f"{ANONYMISED_NAME}{business.pk}", ANONYMISED_KANA
-    business.name_key = business.representative = business.postal_code = ""
-    business.address = business.website = ""
-    business.corporate_number = None
-    business.capital_yen = None
+    found = firm_rows(business)
+    texts = identifying_texts(found)
+    for declaration, rows in found:
+        if declaration.erase_hook is not None:
+            declaration.erase_hook(rows=rows, texts=texts, actor=actor)
     business.anonymised_at = timezone.now()
-    business.updated_by = actor
-    business.save()
-    for contact in contacts:
-        contact.name, contact.name_kana, contact.department = ANONYMISED_NAME, "", ""
-        contact.email = f"deleted-{contact.pk}@anonymised.invalid"
-        contact.pending_email = contact.email_change_nonce = ""
-        contact.phone = contact.phone_key = contact.email_key = ""
-        contact.updated_by = actor
-        contact.save()
-        if contact.user is not None:
-            user = contact.user
-            user.username = f"deleted-{user.pk}"
-            user.email = user.first_name = user.last_name = ""
-            user.is_active = False
-            user.set_unusable_password()
-            user.save()
-    for registration in registrations:
-        registration.products = registration.referral_organisation_name = ""
-        registration.withdrawal_reason = ""
-        registration.updated_by = actor
-        registration.save()
-    for case in cases:
-        case.target_product = case.next_action = ""
-        case.updated_by = actor
-        case.save()
-    for session in CounsellingSession.objects.filter(case__in=cases):
-        session.notes = session.attendees = ""
-        session.save()
-    for response in SurveyResponse.objects.filter(survey__case__in=cases):
-        response.products = response.comments = ""
-        response.save()
-    for proposal in Proposal.objects.filter(case__in=cases).exclude(note=""):
-        proposal.note = ""
-        proposal.save()
-    # The timeline is append-only (the database refuses edits): its one erasure path.
-    case_history_erase(cases=cases, secrets=erased, replacement=ANONYMISED_NAME)
-    OutboundEmail.objects.filter(to__in=emails).update(
-        to=ANONYMISED_EMAIL, subject=ANONYMISED_NAME, body="", last_error=""
-    )
+    for declaration, rows in found:
+        if not declaration.plain_fields():
+            continue
+        model = declaration.model_class
+        if hasattr(model, "history"):
+            model.history.model.objects.filter(id__in=[row.pk for row in rows]).delete()
+        for row in rows:
+            for name, value in erased_values(declaration, row).items():
+                setattr(row, name, value)
+            if hasattr(row, "updated_by_id"):
+                row.updated_by = actor
+            row.save()
     return business
 
 
@@ -183,31 +149,18 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
 
 
 def retention_due(*, today) -> QuerySet[Business]:
-    """Firms whose every registration ended (cases closed or realised, or withdrawn) more
-    than RETENTION_YEARS ago, not yet anonymised."""
-    from counselling.models import Case
-
+    """Firms not yet anonymised whose data no app keeps any longer: no declared activity
+    (<app>/personal_data.py) within RETENTION_YEARS (cases closed or realised, withdrawals),
+    no case still open, no referral awaiting consent."""
     cutoff = timezone.make_aware(
         datetime.combine(today.replace(year=today.year - settings.RETENTION_YEARS), time.min)
     )
-    # A case ended when it was closed, or (realised, not closed) when the export was realised;
-    # one with neither date cannot be dated and is kept.
-    ended_long_ago = Q(closed_at__lt=cutoff) | Q(
-        closed_at__isnull=True, realised_on__lt=cutoff.date()
-    )
-    live = Case.objects.filter(Q(status__in=Case.OPEN_STATUSES) | ~ended_long_ago).exclude(
-        registration__status=Registration.Status.WITHDRAWN
-    )
-    recent_withdrawals = Registration.objects.filter(
-        status=Registration.Status.WITHDRAWN, withdrawn_at__gte=cutoff
-    )
-    return (
-        Business.objects.filter(anonymised_at__isnull=True, registrations__isnull=False)
-        .exclude(registrations__case__in=live)
-        .exclude(registrations__in=recent_withdrawals)
-        .exclude(registrations__status=Registration.Status.AWAITING_CONSENT)
-        .distinct()
-    )
+    due = Business.objects.filter(anonymised_at__isnull=True, registrations__isnull=False)
+    for declaration in declarations():
+        if declaration.activity is not None:
+            kept = declaration.model_class.objects.filter(declaration.activity(cutoff))
+            due = due.exclude(pk__in=kept.values(declaration.business_path or "pk"))
+    return due.distinct()
 
 
 def retention_apply(*, today, dry_run: bool) -> list[int]:
