@@ -40,14 +40,12 @@ class Erase:
 BLANK = Erase()
 NULL = Erase(to=None)
 BY_HOOK = Erase(by_hook=True)
+IDENTIFYING_BLANK = Erase(identifying=True)
+IDENTIFYING_NULL = Erase(to=None, identifying=True)
 
 
 def replaced(to, *, identifying: bool = False) -> Erase:
     return Erase(to=to, identifying=identifying)
-
-
-IDENTIFYING_BLANK = Erase(identifying=True)
-IDENTIFYING_NULL = Erase(to=None, identifying=True)
 
 
 @dataclass(frozen=True)
