@@ -13,7 +13,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import (
-    ContactDataAccess,
     CountryRegion,
     IndustryDivision,
     Organisation,
@@ -186,18 +185,6 @@ class ReadOnlyAdminMixin:
 class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """For rows that change only through their services (so the timeline, e-mails and
     audit stay whole): the admin looks them up, with their history, and never edits them."""
-
-
-@admin.register(ContactDataAccess)
-class ContactDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who saw which firm's contact data, where and when (the record is never edited)."""
-
-    list_display = ("at", "user", "business", "page", "path")
-    list_filter = ("page",)
-    list_select_related = ("user", "business")
-    search_fields = ("user__username", "business__name", "business__corporate_number")
-    date_hierarchy = "at"
-    raw_id_fields = ("user", "business")
 
 
 # --- django-otp's devices: never a key, a QR code or a recovery code ---------------------------

@@ -222,15 +222,6 @@ class OutboundEmail(models.Model):
             "blanked once delivered."
         ),
     )
-    business = models.ForeignKey(
-        "registrations.Business",
-        verbose_name=_("business"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("The firm a firm mail was about, sent to its verified address."),
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -257,38 +248,6 @@ class OutboundEmail(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:core_outboundemail_change", args=[self.pk])
-
-
-class ContactDataAccess(models.Model):
-    """Staff saw a firm's contact data (people, e-mail, phone, address): who, which firm, on
-    which page, when. Append-only; admins read it in the admin (APPI handling record)."""
-
-    class Page(models.TextChoices):
-        REGISTRATION = "registration", _("Registration page")
-        CASE = "case", _("Case page")
-        DUPLICATES = "duplicates", _("Suspected duplicates")
-        ADMIN = "admin", _("Administration")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("viewed by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
-    business = models.ForeignKey(
-        "registrations.Business", verbose_name=_("business"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
-    page = models.CharField(_("page"), max_length=20, choices=Page.choices)
-    path = models.CharField(_("address"), max_length=300)
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("contact data access")
-        verbose_name_plural = _("contact data accesses")
-        indexes = [models.Index(fields=["business", "-at"], name="contactaccess_business")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.business_id} ({self.page})"
 
 
 class TwoFactorInvitation(models.Model):

@@ -1,4 +1,4 @@
-"""Writes for core: the e-mail outbox, and the record of who saw which firm's contact data.
+"""Writes for core: the e-mail outbox, user preferences and two-factor authentication.
 
 Every e-mail goes through `email_enqueue` inside the caller's transaction. A Celery task
 (`email_outbox_dispatch`) sends due rows; a periodic run of the same task picks up rows
@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ContactDataAccess, OutboundEmail, TwoFactorInvitation
+from core.models import OutboundEmail, TwoFactorInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -37,25 +37,19 @@ def subject_line(text: str) -> str:
     return " ".join(cleaned.split())[:200]
 
 
-def email_enqueue(
-    *, key: str, to: str, subject: str, body: str, kind: str, business=None
-) -> OutboundEmail:
+def email_enqueue(*, key: str, to: str, subject: str, body: str, kind: str) -> OutboundEmail:
     """Record one e-mail to send, at most once per `key`, and ask for a dispatch after commit.
 
-    `kind` says what the mail is (OutboundEmail.Kind): a firm mail names the `business` it
-    is about only when it goes to that firm's verified address, and only such mails are part
-    of the firm's data export. Account mails carry secrets and are blanked once delivered.
+    `kind` says what the mail is (OutboundEmail.Kind); account mails carry secrets and are
+    blanked once delivered.
     Calling it again with the same key returns the existing row and sends nothing new.
     """
     if kind not in OutboundEmail.Kind.values:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
-    if business is not None and kind != OutboundEmail.Kind.FIRM:
-        raise ValueError("Only a firm mail names a business")
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=key,
-        defaults={"to": to, "subject": subject_line(subject), "body": body, "kind": kind,
-                  "business": business},
-    )  # fmt: skip
+        defaults={"to": to, "subject": subject_line(subject), "body": body, "kind": kind},
+    )
     if created:
         email_outbox_dispatch_on_commit()
     return email
@@ -174,18 +168,6 @@ def email_requeue(*, emails) -> int:
 def user_preferences_update(*, user, case_reminders: bool) -> None:
     user.case_reminders = case_reminders
     user.save(update_fields=["case_reminders"])
-
-
-def contact_data_access_log(*, request, business_ids, page: str) -> None:
-    """Record that the signed-in user was shown these firms' contact data on `page`."""
-    now = timezone.now()
-    ContactDataAccess.objects.bulk_create(
-        ContactDataAccess(
-            user=request.user, business_id=business_id, page=page,
-            path=request.get_full_path()[:300], at=now,
-        )
-        for business_id in dict.fromkeys(business_ids)
-    )  # fmt: skip
 
 
 # --- Two-factor authentication -----------------------------------------------------------------

@@ -18,4 +18,10 @@ class CounsellingConfig(AppConfig):
     verbose_name = _("Counselling")
 
     def ready(self) -> None:
+        from counselling.services import case_open_for_registration
+        from registrations.signals import registration_confirmed
+
         connection_created.connect(sqlite_erasure_flag_register)
+        registration_confirmed.connect(
+            case_open_for_registration, dispatch_uid="counselling.case_open_for_registration"
+        )

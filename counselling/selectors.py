@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import IndustryDivision, Prefecture, User
 from core.roles import OFFICE_ROLES
-from counselling.models import Case, IssueTag, Stage
+from counselling.models import Case, CaseEvent, IssueTag, Stage, StageChange
 from counselling.permissions import case_qs_visible_to
 from registrations.filters import registration_search_q
 
@@ -162,3 +162,17 @@ def support_review_due(*, user) -> QuerySet[Case]:
         .select_related(*CASE_ROW)
         .order_by("support_started_at", "id")
     )
+
+
+def case_history_matches(*, cases, texts) -> int:
+    """How many lines of these cases' timeline and stage history contain one of `texts`
+    (what anonymising rewrites, through services.case_history_erase)."""
+    if not texts:
+        return 0
+    count = 0
+    for model, column in ((CaseEvent, "summary"), (StageChange, "reason")):
+        query = Q()
+        for text in texts:
+            query |= Q(**{f"{column}__contains": text})
+        count += model.objects.filter(query, case__in=cases).count()
+    return count

@@ -107,6 +107,15 @@ def case_email_record(*, case: Case, subject: str, to: str) -> CaseEvent:
     return case_event_add(case, CaseEvent.Kind.EMAIL, f"{subject} → {to}", None)
 
 
+def case_open_for_registration(sender, *, registration, email, **kwargs) -> Case:
+    """A confirmed registration opens its case, and the mail that told the firm goes on the
+    timeline (receiver of registrations.signals.registration_confirmed, connected in
+    CounsellingConfig.ready; it runs in the confirming transaction)."""
+    case = case_open(registration=registration)
+    case_email_record(case=case, subject=email.subject, to=email.to)
+    return case
+
+
 def _check_concierge(case: Case, concierge: User) -> None:
     if concierge.organisation_id != case.office_id or concierge.role not in OFFICE_ROLES:
         raise ValidationError(NOT_IN_OFFICE, code="not_in_office")

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.services import contact_data_access_log
 from core.views import FilteredPageMixin
 from counselling import selectors, services
 from counselling.forms import (
@@ -24,6 +23,7 @@ from counselling.permissions import CasePermission
 from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
 from outcomes import selectors as outcome_selectors
 from outcomes.permissions import SurveyPermission
+from registrations.services.contacts import contact_data_access_log
 from support_menus import selectors as menu_selectors
 from support_menus.forms import ProposalStatusForm
 from support_menus.permissions import MenuPermission

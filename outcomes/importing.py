@@ -48,7 +48,8 @@ from outcomes.models import Survey, SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer
 from registrations.models import Business, Contact, ReferralSource, Registration
 from registrations.normalise import name_key
-from registrations.services import contact_keys_set, reference_generate
+from registrations.services.contacts import contact_keys_set
+from registrations.services.intake import reference_generate
 from support_menus.models import SupportMenu
 
 COLUMNS = (

@@ -11,16 +11,20 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyHistoryAdmin
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from core.forms import CleanTextMixin
-from core.services import contact_data_access_log
-from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
-from registrations.selectors import business_anonymise_preview
-from registrations.services import (
-    business_update,
-    contact_email_change_request,
-    deletion_request_decide,
+from registrations.models import (
+    Business,
+    Contact,
+    ContactDataAccess,
+    DeletionRequest,
+    DuplicateFlag,
+    Registration,
 )
+from registrations.selectors import business_anonymise_preview
+from registrations.services.contacts import contact_data_access_log, contact_email_change_request
+from registrations.services.deletion import deletion_request_decide
+from registrations.services.intake import business_update
 from registrations.size_class import industry_option_value
 
 INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")
@@ -200,3 +204,15 @@ class DeletionRequestAdmin(ReadOnlyHistoryAdmin):
             "title": _("Approve and anonymise the firm") if approve else _("Reject the request"),
         }  # fmt: skip
         return TemplateResponse(request, "admin/registrations/deletionrequest/decide.html", context)
+
+
+@admin.register(ContactDataAccess)
+class ContactDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who saw which firm's contact data, where and when (the record is never edited)."""
+
+    list_display = ("at", "user", "business", "page", "path")
+    list_filter = ("page",)
+    list_select_related = ("user", "business")
+    search_fields = ("user__username", "business__name", "business__corporate_number")
+    date_hierarchy = "at"
+    raw_id_fields = ("user", "business")

@@ -13,6 +13,6 @@ class RegistrationsConfig(AppConfig):
 
 
 def _mailbox_proven(sender, user, **kwargs) -> None:
-    from registrations.services import user_mailbox_proven
+    from registrations.services.contacts import user_mailbox_proven
 
     user_mailbox_proven(user=user)

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from core.models import BaseModel, IndustryDivision, Organisation, Prefecture
+from core.models import BaseModel, IndustryDivision, Organisation, OutboundEmail, Prefecture
 from registrations.size_class import IndustryDetail, SizeClass
 from registrations.validators import validate_corporate_number
 
@@ -405,3 +406,56 @@ class DeletionRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.business_id}: {self.get_status_display()}"
+
+
+class BusinessMail(models.Model):
+    """A firm mail in core's outbox that is about this business and went to its verified
+    address: such mails, and only they, are part of the firm's data export."""
+
+    email = models.OneToOneField(
+        OutboundEmail, verbose_name=_("e-mail"), on_delete=models.CASCADE, primary_key=True,
+        related_name="business_mail",
+    )  # fmt: skip
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="mails"
+    )
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("firm mail")
+        verbose_name_plural = _("firm mails")
+
+    def __str__(self) -> str:
+        return f"{self.business_id}: {self.email_id}"
+
+
+class ContactDataAccess(models.Model):
+    """Staff saw a firm's contact data (people, e-mail, phone, address): who, which firm, on
+    which page, when. Append-only; admins read it in the admin (APPI handling record)."""
+
+    class Page(models.TextChoices):
+        REGISTRATION = "registration", _("Registration page")
+        CASE = "case", _("Case page")
+        DUPLICATES = "duplicates", _("Suspected duplicates")
+        ADMIN = "admin", _("Administration")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("viewed by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    page = models.CharField(_("page"), max_length=20, choices=Page.choices)
+    path = models.CharField(_("address"), max_length=300)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("contact data access")
+        verbose_name_plural = _("contact data accesses")
+        indexes = [models.Index(fields=["business", "-at"], name="contactaccess_business")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.business_id} ({self.page})"

@@ -2,11 +2,12 @@
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.models import MetiRegion, OutboundEmail
+from core.personal_data import declarations, firm_rows, identifying_texts
 from registrations.filters import RegistrationFilter
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.permissions import (
@@ -180,56 +181,48 @@ def _record(obj, *, exclude=()) -> dict:
     return out
 
 
+def _export_children(row, label: str) -> dict:
+    """The records listed under `row` (of model `label`) in a firm's data export, as the
+    apps declare them (core.personal_data: Export)."""
+    children = {}
+    for declaration in declarations():
+        spec = declaration.export
+        if spec is None or spec.parent != label:
+            continue
+        rows = declaration.model_class.objects.filter(**{spec.link: row})
+        rows = spec.rows(rows) if spec.rows else rows
+        rows = rows.order_by(*spec.order_by) if spec.order_by else rows
+        if spec.many:
+            children[spec.key] = [_export_entry(child, declaration) for child in rows]
+            continue
+        child = rows.first()
+        if child is not None or not spec.omit_missing:
+            children[spec.key] = None if child is None else _export_entry(child, declaration)
+    return children
+
+
+def _export_entry(row, declaration) -> dict:
+    spec = declaration.export
+    shown = spec.record_of(row) if spec.record_of else row
+    return {
+        **_record(shown, exclude=(spec.link, *spec.exclude)),
+        **(spec.more(row) if spec.more else {}),
+        **_export_children(row, declaration.model),
+    }
+
+
 def business_data_export(*, business: Business) -> dict:
-    """Everything held about a firm, for the firm itself: the business, its contacts, each
-    registration with its case (sessions, stage changes, proposals, surveys and answers, the
-    timeline) and the e-mails sent to it. A few dozen queries: one firm, on request."""
-    # The firm's people and registrations: not those of someone waiting for (or refused)
-    # approval, whose data is their own (contact_data_export).
-    contacts = list(business.contacts.filter(status=Contact.Status.ACTIVE).order_by("id"))
-    registrations = []
-    for registration in (
-        business.registrations.filter(contact__status=Contact.Status.ACTIVE)
-        .select_related("case", "office")
-        .order_by("id")
-    ):
-        entry = _record(registration, exclude=("business",))
-        case = getattr(registration, "case", None)
-        if case is not None:
-            entry["case"] = {
-                **_record(case, exclude=("registration",)),
-                "sessions": [
-                    {**_record(session, exclude=("case",)),
-                     "issues": [tag.name for tag in session.tags.all()]}
-                    for session in case.sessions.prefetch_related("tags").order_by("held_at")
-                ],
-                "stage_changes": [_record(change, exclude=("case",))
-                                  for change in case.stage_changes.order_by("created_at")],
-                "proposals": [_record(proposal, exclude=("case", "score", "reasons"))
-                              for proposal in case.proposals.select_related("menu")],
-                "surveys": [
-                    {**_record(survey, exclude=("case",)),
-                     "response": (_record(survey.response, exclude=("survey",))
-                                  if hasattr(survey, "response") else None)}
-                    for survey in case.surveys.select_related("response").order_by("wave_months")
-                ],
-                "timeline": [_record(event, exclude=("case",))
-                             for event in case.events.order_by("at")],
-            }  # fmt: skip
-        registrations.append(entry)
-    # Only mails about this firm sent to its verified address: never account mails (resets,
-    # set-password links, second factor) and never mail to an address someone else typed.
-    emails = OutboundEmail.objects.filter(business=business, kind=OutboundEmail.Kind.FIRM).order_by(
-        "id"
-    )
+    """Everything held about a firm, for the firm itself, as every app declares it
+    (<app>/personal_data.py): the business, its contacts, each registration with its case
+    (sessions, stage changes, proposals, surveys and answers, the timeline) and the e-mails
+    sent to it. Not the people waiting for (or refused) approval, whose data is their own
+    (contact_data_export); only mails about this firm sent to its verified address, never
+    account mails. A few dozen queries: one firm, on request."""
     return {
         "generated_at": _plain(timezone.now()),
         "business": _record(business),
-        "contacts": [_record(contact, exclude=("business",)) for contact in contacts],
-        "registrations": registrations,
-        "emails": [_record(email, exclude=("attempts", "last_error", "next_attempt_at"))
-                   for email in emails],
-    }  # fmt: skip
+        **_export_children(business, Business._meta.label),
+    }
 
 
 def contact_data_export(*, contact: Contact) -> dict:
@@ -262,51 +255,31 @@ def deletion_request_pending(*, business: Business):
     return business.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
 
 
-def anonymise_texts(*, business: Business, contacts, cases, registrations) -> list[str]:
-    """What identifies a firm and its people, to be erased wherever free text may repeat it
-    (the case timeline and stage reasons): names, addresses, numbers, products."""
-    texts = [
-        business.name, business.name_kana, business.representative, business.address,
-        business.corporate_number or "",
-        *(text for c in contacts for text in (c.email, c.name, c.name_kana, c.phone)),
-        *(case.target_product for case in cases), *(r.products for r in registrations),
-    ]  # fmt: skip
-    return sorted({text for text in texts if text and len(text) > 1}, key=len, reverse=True)
-
-
 def business_anonymise_preview(*, business: Business) -> dict:
-    """What approving a deletion request would erase (registrations.services.
-    business_anonymise) and what it keeps, for the admin's confirmation page."""
-    from counselling.models import Case, CaseEvent, CounsellingSession, StageChange
-    from outcomes.models import SurveyResponse
-    from support_menus.models import Proposal
-
+    """What approving a deletion request would erase (registrations.services.deletion.
+    business_anonymise) and what it keeps, for the admin's confirmation page: the lines
+    other apps declare (core.personal_data: Preview) count their rows with something to
+    erase."""
     contacts = list(business.contacts.select_related("user").order_by("pk"))
-    registrations = list(business.registrations.all())
-    cases = list(Case.objects.filter(registration__business=business))
-    texts = anonymise_texts(
-        business=business, contacts=contacts, cases=cases, registrations=registrations
-    )
-    timeline = 0
-    if texts:
-        for model, column in ((CaseEvent, "summary"), (StageChange, "reason")):
-            query = Q()
-            for text in texts:
-                query |= Q(**{f"{column}__contains": text})
-            timeline += model.objects.filter(query, case__in=cases).count()
+    texts = identifying_texts(firm_rows(business))
+    lines = []
+    for declaration in declarations():
+        preview = declaration.preview
+        if preview is None or declaration.business_path is None:
+            continue
+        rows = declaration.rows(business)
+        if preview.count is not None:
+            count = preview.count(rows, texts)
+        else:
+            blank = {name: "" for name in declaration.plain_fields()}
+            count = rows.exclude(**blank).count()
+        lines.append({"testid": preview.testid, "text": preview.message % {"counter": count}})
     return {
         "business": business,
         "contacts": contacts,
         "accounts": [contact.user for contact in contacts if contact.user_id],
-        "sessions": CounsellingSession.objects.filter(case__in=cases)
-        .exclude(notes="", attendees="")
-        .count(),
-        "answers": SurveyResponse.objects.filter(survey__case__in=cases)
-        .exclude(products="", comments="")
-        .count(),
-        "proposals": Proposal.objects.filter(case__in=cases).exclude(note="").count(),
+        "lines": lines,
         "emails": OutboundEmail.objects.filter(to__in=[c.email for c in contacts]).count(),
-        "timeline": timeline,
-        "registrations": len(registrations),
-        "cases": len(cases),
+        "registrations": business.registrations.count(),
+        "cases": business.registrations.filter(case__isnull=False).count(),
     }

@@ -13,7 +13,7 @@ def retention_task() -> int:
     from django.conf import settings
     from django.utils import timezone
 
-    from registrations.services import deletion_decision_mails_forget, retention_apply
+    from registrations.services.deletion import deletion_decision_mails_forget, retention_apply
 
     deletion_decision_mails_forget()
     due = retention_apply(today=timezone.localdate(), dry_run=not settings.RETENTION_APPLY)

@@ -16,10 +16,9 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from core.roles import Role
-from core.services import contact_data_access_log
 from core.spreadsheet import neutralise
 from core.views import FilteredPageMixin, link_rate_limited
-from registrations import selectors, services
+from registrations import selectors
 from registrations.forms import (
     ConsentForm,
     ContactForm,
@@ -30,6 +29,7 @@ from registrations.forms import (
 )
 from registrations.models import ReferralSource, Registration
 from registrations.permissions import RegistrationPermission
+from registrations.services import consent, contacts, deletion, duplicates, intake
 
 SESSION_REFERENCE = "registration_reference"
 RATE_LIMITED = _(
@@ -72,7 +72,7 @@ class RegisterView(FormView):
 
     def form_valid(self, form):
         try:
-            registration = services.registration_submit(
+            registration = intake.registration_submit(
                 data=form.cleaned_data, channel=Registration.Channel.ONLINE
             )
         except ValidationError as error:  # a rule of the models the form did not check
@@ -106,12 +106,12 @@ class ConsentView(View):
     def dispatch(self, request, token):
         if link_rate_limited(request):
             return render(request, "429.html", status=429)
-        registration = services.consent_token_registration(token)
+        registration = consent.consent_token_registration(token)
         if registration is None:
             return render(request, "registrations/consent_invalid.html", status=404)
         form = ConsentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            services.registration_consent_confirm(registration=registration)
+            intake.registration_consent_confirm(registration=registration)
             request.session[SESSION_REFERENCE] = registration.reference
             return redirect("registrations:done")
         return render(
@@ -137,7 +137,7 @@ class ContactUpdateView(BusinessRoleMixin, FormView):
         }
 
     def form_valid(self, form):
-        contact = services.contact_update(
+        contact = contacts.contact_update(
             contact=selectors.contact_own(user=self.request.user), data=form.cleaned_data,
             actor=self.request.user,
         )  # fmt: skip
@@ -157,13 +157,13 @@ class EmailChangeConfirmView(View):
     def dispatch(self, request, token):
         if link_rate_limited(request):
             return render(request, "429.html", status=429)
-        contact = services.email_change_token_contact(token)
+        contact = contacts.email_change_token_contact(token)
         if contact is None:
             return render(request, "registrations/email_confirm_invalid.html", status=404)
         if request.method == "POST":
             try:
-                services.contact_email_change_confirm(contact=contact)
-            except services.EmailInUse:
+                contacts.contact_email_change_confirm(contact=contact)
+            except contacts.EmailInUse:
                 return render(request, "registrations/email_confirm.html",
                               {"contact": contact, "in_use": True}, status=409)  # fmt: skip
             messages.success(request, _("Your e-mail address was changed. Sign in with it."))
@@ -181,7 +181,7 @@ class WithdrawView(BusinessRoleMixin, FormView):
 
     def form_valid(self, form):
         registration = selectors.registration_own_get(user=self.request.user, pk=self.kwargs["pk"])
-        services.registration_withdraw(
+        intake.registration_withdraw(
             registration=registration, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("Your registration was withdrawn."))
@@ -239,7 +239,7 @@ class DeletionRequestView(BusinessRoleMixin, FormView):
         )
 
     def form_valid(self, form):
-        services.deletion_request_create(
+        deletion.deletion_request_create(
             business=self.business, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _(
@@ -273,7 +273,7 @@ class ContactDecideView(BusinessRoleMixin, View):
 
     def post(self, request, pk, action):
         contact = selectors.pending_contact_get(user=request.user, pk=pk)
-        services.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
+        contacts.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
         messages.success(request, DECISION_MESSAGES[action] % {"name": contact.name})
         return redirect("registrations:contact-requests")
 
@@ -287,7 +287,7 @@ class RegistrationContactDecideView(PermissionRequiredMixin, View):
     def post(self, request, pk, action):
         registration = selectors.registration_get(user=request.user, pk=pk)
         contact = selectors.pending_contact_get(user=request.user, pk=registration.contact_id)
-        services.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
+        contacts.contact_decide(contact=contact, actor=request.user, approve=action == "approve")
         messages.success(request, DECISION_MESSAGES[action] % {"name": contact.name})
         return redirect("registrations:registration-detail", pk=registration.pk)
 
@@ -305,7 +305,7 @@ class ReferralCreateView(PermissionRequiredMixin, FormView):
             "referral_organisation_name": user.organisation.name,
         }
         try:
-            registration = services.registration_submit(
+            registration = intake.registration_submit(
                 data=data, channel=Registration.Channel.PARTNER, actor=user,
                 referred_by=user.organisation,
             )  # fmt: skip
@@ -341,7 +341,7 @@ class ReferralResendView(PermissionRequiredMixin, View):
         registration = selectors.registration_get(user=request.user, pk=pk)
         if registration.status != Registration.Status.AWAITING_CONSENT:
             raise Http404
-        services.referral_consent_resend(registration=registration, actor=request.user)
+        consent.referral_consent_resend(registration=registration, actor=request.user)
         messages.success(request, _("A new confirmation e-mail was sent to the firm."))
         return redirect("registrations:referral-list")
 
@@ -361,7 +361,7 @@ class RegistrationDetailView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         registration = selectors.registration_get(user=self.request.user, pk=self.kwargs["pk"])
-        contact_data_access_log(
+        contacts.contact_data_access_log(
             request=self.request, business_ids=[registration.business_id], page="registration"
         )
         return super().get_context_data(
@@ -378,7 +378,7 @@ class DuplicateQueueView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         page = Paginator(selectors.duplicate_flag_queue(user=self.request.user), PAGE_SIZE)
         page = page.get_page(self.request.GET.get("page"))
-        contact_data_access_log(
+        contacts.contact_data_access_log(
             request=self.request, page="duplicates",
             business_ids=[b for flag in page for b in (flag.business_id, flag.candidate_id)],
         )  # fmt: skip
@@ -390,11 +390,11 @@ class DuplicateResolveView(PermissionRequiredMixin, View):
 
     permission_required = RegistrationPermission.REVIEW_DUPLICATES
     actions = {
-        "merge": (services.duplicate_flag_merge, RegistrationPermission.REVIEW_DUPLICATES,
+        "merge": (duplicates.duplicate_flag_merge, RegistrationPermission.REVIEW_DUPLICATES,
                   _("Merged into the existing business.")),
-        "dismiss": (services.duplicate_flag_dismiss, RegistrationPermission.REVIEW_DUPLICATES,
+        "dismiss": (duplicates.duplicate_flag_dismiss, RegistrationPermission.REVIEW_DUPLICATES,
                     _("Marked as not a duplicate.")),
-        "reopen": (services.duplicate_flag_reopen, RegistrationPermission.REOPEN_DUPLICATES,
+        "reopen": (duplicates.duplicate_flag_reopen, RegistrationPermission.REOPEN_DUPLICATES,
                    _("The decision was undone; the flag is open again.")),
     }  # fmt: skip
 

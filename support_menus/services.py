@@ -13,8 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OutboundEmail, User
-from core.services import email_enqueue
+from core.models import User
 from core.validators import validate_past_date
 from counselling.models import Case, CaseEvent
 from counselling.services import (
@@ -23,7 +22,7 @@ from counselling.services import (
     case_require_open,
     case_status_change,
 )
-from registrations.services import firm_mail_business
+from registrations.services.mail import firm_mail_business, firm_mail_enqueue
 from support_menus import selectors
 from support_menus.models import CaseMenuRanking, Proposal, SupportMenu
 from support_menus.resources import SupportMenuResource
@@ -126,9 +125,13 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
             {"contact": contact, "proposals": proposals, "case": case,
              "site_url": settings.SITE_URL.rstrip("/")},
         )  # fmt: skip
-    email_enqueue(key=f"proposals:{case.pk}:{proposals[0].pk}", to=contact.email,
-                  subject=subject, body=body, kind=OutboundEmail.Kind.FIRM,
-                  business=firm_mail_business(contact))  # fmt: skip
+    firm_mail_enqueue(
+        key=f"proposals:{case.pk}:{proposals[0].pk}",
+        to=contact.email,
+        subject=subject,
+        body=body,
+        business=firm_mail_business(contact),
+    )
     case_email_record(case=case, subject=subject, to=contact.email)
 
 

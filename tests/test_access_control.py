@@ -56,11 +56,8 @@ from counselling.tests.factories import CaseFactory
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Contact, DuplicateFlag, ReferralSource, Registration
-from registrations.services import (
-    consent_token_make,
-    contact_email_change_request,
-    email_change_token_make,
-)
+from registrations.services.consent import consent_token_make
+from registrations.services.contacts import contact_email_change_request, email_change_token_make
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from reporting.models import ProgressExport
 from support_menus.models import Proposal

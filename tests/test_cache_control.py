@@ -12,8 +12,8 @@ from core.roles import Role
 from counselling.tests.factories import CaseFactory
 from outcomes import services as survey_services
 from outcomes.tests.factories import SurveyFactory
-from registrations import services as registration_services
 from registrations.models import Registration
+from registrations.services import consent as registration_consent
 from registrations.tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_the_emailed_link_pages_are_not_stored(client, users, jetro_tokyo):
         privacy_consented_at=None,
         sharing_consented_at=None,
     )
-    token = registration_services.consent_token_make(registration)
+    token = registration_consent.consent_token_make(registration)
     response = client.get(reverse("registrations:consent", args=[token]))
     assert response.status_code == 200
     assert_no_store(response)

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from freezegun import freeze_time
 
+from core.models import OutboundEmail, User
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling import services
 from counselling.models import Case, CaseEvent, IssueTag, Stage
 from counselling.tests.factories import CaseFactory
-from registrations import services as registration_services
-from registrations.models import Registration
+from registrations.models import Business, Contact, Registration
+from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def session_data(**overrides):
 
 @freeze_time("2026-04-28 10:00:00+09:00")
 def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_business_days():
-    registration = registration_services.registration_submit(
+    registration = registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.ONLINE
     )
     case = registration.case
@@ -49,12 +50,31 @@ def test_a_confirmed_registration_opens_one_case_with_the_first_contact_due_in_b
     assert "hanako@example.jp" in case.events.get(kind=CaseEvent.Kind.EMAIL).summary
 
 
+def test_a_failure_opening_the_case_rolls_the_whole_registration_back(monkeypatch):
+    """The case opens in the registration's transaction (registration_confirmed's receiver):
+    if it fails, no registration, business, contact, account or mail is left behind."""
+
+    def case_open_failing(**kwargs):
+        raise RuntimeError("case not opened")
+
+    monkeypatch.setattr(services, "case_open", case_open_failing)
+    with pytest.raises(RuntimeError, match="case not opened"):
+        registration_intake.registration_submit(
+            data=registration_data(), channel=Registration.Channel.ONLINE
+        )
+    assert not Registration.objects.exists()
+    assert not Business.objects.exists()
+    assert not Contact.objects.exists()
+    assert not User.objects.filter(email="hanako@example.jp").exists()
+    assert not OutboundEmail.objects.exists()
+
+
 def test_a_referral_opens_its_case_only_when_the_firm_consents(chamber_tokyo):
-    registration = registration_services.registration_submit(
+    registration = registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.PARTNER, referred_by=chamber_tokyo
     )
     assert not Case.objects.exists()
-    registration_services.registration_consent_confirm(registration=registration)
+    registration_intake.registration_consent_confirm(registration=registration)
     assert Case.objects.get().registration == registration
 
 

@@ -15,7 +15,7 @@ from counselling.tests.factories import CaseFactory
 from outcomes import services
 from outcomes.models import Survey, SurveyResponse
 from outcomes.tests.factories import SurveyFactory
-from registrations.services import consent_token_make
+from registrations.services.consent import consent_token_make
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 

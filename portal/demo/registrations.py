@@ -21,7 +21,7 @@ from registrations.models import (
     Situation,
 )
 from registrations.normalise import email_key, name_key, phone_key
-from registrations.services import REFERENCE_ALPHABET
+from registrations.services.intake import REFERENCE_ALPHABET
 from registrations.size_class import business_size_class
 
 # Approximate population (10,000s, 2020 census) as the prefecture mix of registrants.

@@ -46,3 +46,47 @@ def test_existing_contacts_stay_active_and_proven_addresses_count_as_verified():
     assert verified == {with_password.pk, consented.pk}
     assert not {without_password.pk, awaiting.pk} & verified
     assert set(Contact.objects.values_list("status", flat=True)) == {Contact.Status.ACTIVE}
+
+
+def _state_apps(targets):
+    if connection.vendor == "postgresql":  # rows made in this test: checked now, not at commit
+        with connection.cursor() as cursor:  # (PostgreSQL alters no table with pending checks)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_mail_links_and_the_access_log_move_out_of_core_with_every_row():
+    """registrations 0008 and core 0008: the outbox row's business becomes a BusinessMail,
+    and the contact data access log keeps its rows under registrations."""
+    before = [
+        ("core", "0007_clean_stored_text"),
+        ("registrations", "0007_contact_pending_by_default"),
+    ]
+    apps = _state_apps(before)
+    business = RegistrationFactory().business
+    user = UserFactory(role=Role.CONCIERGE)
+    OutboundEmail = apps.get_model("core", "OutboundEmail")
+    linked = OutboundEmail.objects.create(
+        idempotency_key="firm:1", to="a@example.jp", subject="s", body="b", kind="firm",
+        business_id=business.pk,
+    )  # fmt: skip
+    OutboundEmail.objects.create(
+        idempotency_key="firm:2", to="b@example.jp", subject="s", body="b", kind="firm"
+    )
+    access = apps.get_model("core", "ContactDataAccess").objects.create(
+        user_id=user.pk, business_id=business.pk, page="case", path="/cases/1/"
+    )
+
+    apps = _state_apps([("core", "0008_outbox_and_access_log_leave_core")])
+
+    links = apps.get_model("registrations", "BusinessMail").objects.values_list(
+        "email_id", "business_id"
+    )
+    assert list(links) == [(linked.pk, business.pk)]
+    log = apps.get_model("registrations", "ContactDataAccess").objects.get()
+    assert (log.pk, log.user_id, log.business_id, log.page) == (
+        access.pk, user.pk, business.pk, "case",
+    )  # fmt: skip

@@ -6,15 +6,15 @@ from django.utils import timezone
 
 from core.models import OutboundEmail
 from core.roles import Role
-from registrations import services
 from registrations.models import Business, DuplicateFlag, Registration
+from registrations.services import consent, contacts, duplicates, intake
 from registrations.tests.factories import BusinessFactory, ContactFactory, registration_data
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(channel=Registration.Channel.ONLINE, **overrides):
-    return services.registration_submit(data=registration_data(**overrides), channel=channel)
+    return intake.registration_submit(data=registration_data(**overrides), channel=channel)
 
 
 def test_online_registration_saves_business_contact_and_registration(
@@ -47,7 +47,7 @@ def test_online_registration_saves_business_contact_and_registration(
         if m.extra_headers["X-Idempotency-Key"] == set_password.idempotency_key
     ]
     assert "/accounts/reset/" in delivered.body
-    assert confirmation.business is None  # the address is not verified yet
+    assert not hasattr(confirmation, "business_mail")  # the address is not verified yet
 
 
 def test_the_same_submission_token_never_creates_two_registrations():
@@ -115,7 +115,7 @@ def test_merge_and_undo(users):
                           capital_yen=None)  # fmt: skip
     flag = DuplicateFlag.objects.get()
     duplicate = registration.business
-    services.duplicate_flag_merge(flag=flag, actor=users[Role.CONCIERGE])
+    duplicates.duplicate_flag_merge(flag=flag, actor=users[Role.CONCIERGE])
     registration.refresh_from_db()
     duplicate.refresh_from_db()
     assert registration.business == existing
@@ -123,7 +123,7 @@ def test_merge_and_undo(users):
     assert duplicate.merged_into == existing
     assert flag.status == DuplicateFlag.Status.MERGED
 
-    services.duplicate_flag_reopen(flag=flag, actor=users[Role.ADMIN])
+    duplicates.duplicate_flag_reopen(flag=flag, actor=users[Role.ADMIN])
     registration.refresh_from_db()
     duplicate.refresh_from_db()
     assert registration.business == duplicate
@@ -137,7 +137,7 @@ def test_partner_referral_waits_for_consent_then_the_firm_confirms(
     chamber_tokyo, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.registration_submit(
+        registration = intake.registration_submit(
             data=registration_data(), channel=Registration.Channel.PARTNER,
             referred_by=chamber_tokyo,
         )  # fmt: skip
@@ -145,34 +145,34 @@ def test_partner_referral_waits_for_consent_then_the_firm_confirms(
     assert registration.privacy_consented_at is None
     link = next(line for line in mail.outbox[0].body.splitlines() if "/register/confirm/" in line)
     token = link.rstrip("/").rsplit("/", 1)[1]
-    assert services.consent_token_registration(token) == registration
+    assert consent.consent_token_registration(token) == registration
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_consent_confirm(registration=registration)
+        intake.registration_consent_confirm(registration=registration)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REGISTERED
     assert registration.sharing_consented_at is not None
-    assert services.consent_token_registration(token) is None  # single use
+    assert consent.consent_token_registration(token) is None  # single use
     assert "/accounts/reset/" in mail.outbox[1].body
 
 
 def test_consent_link_tampered_expired_or_replaced_is_refused(chamber_tokyo, users, settings):
-    registration = services.registration_submit(
+    registration = intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.PARTNER, referred_by=chamber_tokyo
     )
-    token = services.consent_token_make(registration)
-    assert services.consent_token_registration(token[:-2] + "xx") is None
+    token = consent.consent_token_make(registration)
+    assert consent.consent_token_registration(token[:-2] + "xx") is None
     settings.REFERRAL_CONSENT_DAYS = 0
-    assert services.consent_token_registration(token) is None
+    assert consent.consent_token_registration(token) is None
     settings.REFERRAL_CONSENT_DAYS = 30
-    services.referral_consent_resend(registration=registration, actor=users[Role.PARTNER])
-    assert services.consent_token_registration(token) is None
-    assert services.consent_token_registration(services.consent_token_make(registration))
+    consent.referral_consent_resend(registration=registration, actor=users[Role.PARTNER])
+    assert consent.consent_token_registration(token) is None
+    assert consent.consent_token_registration(consent.consent_token_make(registration))
 
 
 def test_contact_update_is_audited(users):
     contact = users[Role.BUSINESS].contact
-    services.contact_update(
+    contacts.contact_update(
         contact=contact, data={"phone": "06-1111-2222", "name": contact.name},
         actor=users[Role.BUSINESS],
     )  # fmt: skip
@@ -186,7 +186,7 @@ def test_contact_update_is_audited(users):
 def test_withdraw():
     registration = submit()
     user = registration.contact.user
-    services.registration_withdraw(registration=registration, actor=user, reason="時期尚早")
+    intake.registration_withdraw(registration=registration, actor=user, reason="時期尚早")
     registration.refresh_from_db()
     assert registration.status == Registration.Status.WITHDRAWN
     assert registration.withdrawn_at is not None

@@ -11,7 +11,7 @@ from core.tests.factories import UserFactory
 from counselling.models import IssueTag
 from counselling.services import case_assign, case_open
 from registrations.models import DeletionRequest
-from registrations.services import business_update
+from registrations.services.intake import business_update
 from registrations.tests.factories import RegistrationFactory
 from tests.browser.conftest import pass_second_factor
 

@@ -5,8 +5,8 @@ import pytest
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case
-from registrations import services as registration_services
 from registrations.models import Registration
+from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
 from tests.browser.conftest import ARTIFACTS, pass_second_factor
 
@@ -27,7 +27,7 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     lead = UserFactory(role=Role.OFFICE_LEAD, organisation=jetro_tokyo, last_name="田中")
     concierge = UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo,
                             last_name="鈴木", first_name="一郎")  # fmt: skip
-    registration_services.registration_submit(
+    registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.ONLINE
     )
     case = Case.objects.get()

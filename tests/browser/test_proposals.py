@@ -9,8 +9,8 @@ from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.models import Case
 from portal.demo.support_menus import catalogue_seed
-from registrations import services as registration_services
 from registrations.models import Registration
+from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
 from support_menus.models import Proposal
 from tests.browser.conftest import ARTIFACTS
@@ -24,7 +24,7 @@ def counselled_case(reference_data, jetro_tokyo):
     catalogue_seed()
     concierge = UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo,
                             last_name="鈴木", first_name="一郎")  # fmt: skip
-    registration = registration_services.registration_submit(
+    registration = registration_intake.registration_submit(
         data=registration_data(), channel=Registration.Channel.ONLINE
     )
     Case.objects.filter(registration=registration).update(

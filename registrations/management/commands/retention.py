@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from registrations.models import Business
-from registrations.services import retention_apply
+from registrations.services.deletion import retention_apply
 
 
 class Command(BaseCommand):

@@ -10,15 +10,21 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import ContactDataAccess, OutboundEmail
+from core.models import OutboundEmail
 from core.roles import Role
-from core.services import email_enqueue
 from core.tests.factories import UserFactory
 from counselling.models import CaseEvent, CounsellingSession
 from counselling.services import case_email_record
 from counselling.tests.factories import CaseFactory
-from registrations.models import Business, Contact, DeletionRequest
-from registrations.services import business_anonymise, retention_apply
+from registrations.models import (
+    Business,
+    BusinessMail,
+    Contact,
+    ContactDataAccess,
+    DeletionRequest,
+)
+from registrations.services.deletion import business_anonymise, retention_apply
+from registrations.services.mail import firm_mail_enqueue
 from registrations.tasks import retention_task
 from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
 from reporting.models import FirmProgress
@@ -38,8 +44,8 @@ def firm():
     contact.save()
     CounsellingSession.objects.create(case=case, held_at=timezone.now(), channel="phone",
                                       notes="社長の秘密の相談")  # fmt: skip
-    email_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
-                  body=f"{contact.name} 様", kind="firm", business=business)  # fmt: skip
+    firm_mail_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
+                      body=f"{contact.name} 様", business=business)  # fmt: skip
     return case
 
 
@@ -168,7 +174,8 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
     # exported, blanked once delivered), about no firm.
     decision = OutboundEmail.objects.get(idempotency_key__startswith="deletion-request:")
     assert decision.to == address
-    assert (decision.kind, decision.business) == (OutboundEmail.Kind.ACCOUNT, None)
+    assert decision.kind == OutboundEmail.Kind.ACCOUNT
+    assert not BusinessMail.objects.filter(email=decision).exists()
     assert "削除" in decision.subject
     assert "ご依頼のとおり削除しました。" in decision.body
     assert "株式会社秘密酒造" not in decision.subject + decision.body
@@ -231,7 +238,8 @@ def test_rejecting_a_request_needs_a_reason_and_changes_nothing_but_the_request(
     assert business.name == "株式会社秘密酒造"
     decision = OutboundEmail.objects.get(idempotency_key__startswith="deletion-request:")
     assert decision.to == firm.registration.contact.email
-    assert (decision.kind, decision.business) == (OutboundEmail.Kind.FIRM, business)
+    assert decision.kind == OutboundEmail.Kind.FIRM
+    assert BusinessMail.objects.get(email=decision).business == business
     assert "契約上、5年間の保存が必要です。" in decision.body
 
 

@@ -21,13 +21,13 @@ from django.utils import timezone, translation
 
 from core.models import Organisation, OutboundEmail
 from core.roles import Role
-from core.services import email_enqueue
 from core.tests.factories import UserFactory
 from counselling.models import Case, CounsellingSession
 from counselling.tests.factories import CaseFactory
 from outcomes.tests.factories import SurveyFactory
-from registrations.models import Contact, Registration
-from registrations.services import REJECTED_REASON
+from registrations.models import BusinessMail, Contact, Registration
+from registrations.services.contacts import REJECTED_REASON
+from registrations.services.mail import firm_mail_enqueue
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from registrations.tests.test_views import form_data
 from support_menus.models import Proposal
@@ -68,8 +68,8 @@ def real_firm():
     Proposal.objects.create(case=case, menu=SupportMenuFactory(), score=50, note="秘密のメッセージ",
                             proposed_on=timezone.localdate())  # fmt: skip
     SurveyFactory(case=case)
-    email_enqueue(key="test:firm", to=contact.email, subject=f"{STORED_NAME} 様",
-                  body="本物の相談メモ", kind="firm", business=business)  # fmt: skip
+    firm_mail_enqueue(key="test:firm", to=contact.email, subject=f"{STORED_NAME} 様",
+                      body="本物の相談メモ", business=business)  # fmt: skip
     Client().post(reverse("password_reset"), {"email": contact.email})
     assert OutboundEmail.objects.filter(kind="account", to=contact.email).exists()
     return registration
@@ -189,7 +189,10 @@ def test_registering_with_a_known_corporate_number_grants_nothing_of_the_firm(
     assert attack_mail.body.replace(registration.reference, "REF") == new_mail.body.replace(
         new_registration.reference, "REF"
     )
-    assert attack_mail.business is None  # not the firm's verified address
+    # not the firm's verified address
+    assert not BusinessMail.objects.filter(
+        email=attack_mail
+    ).exists()  # not the firm's verified address
 
     _set_password_and_sign_in(attacker, ATTACKER)
     _assert_sees_nothing_of_the_firm(attacker, real_firm)
@@ -197,7 +200,7 @@ def test_registering_with_a_known_corporate_number_grants_nothing_of_the_firm(
     notice = OutboundEmail.objects.get(
         to="real@honmono.example", idempotency_key__contains="access-request"
     )
-    assert notice.business == real_firm.business
+    assert notice.business_mail.business == real_firm.business
 
 
 def test_a_partner_referral_for_a_known_corporate_number_grants_nothing_of_the_firm(
@@ -510,18 +513,18 @@ def test_the_new_address_takes_effect_once_its_link_is_used(
 def test_an_email_change_link_expires_and_a_newer_request_replaces_it(
     real_firm, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from registrations import services
+    from registrations.services import contacts
 
     contact = real_firm.contact
-    services.contact_email_change_request(contact=contact, email="a@honmono.example", actor=None)
-    first = services.email_change_token_make(contact)
-    services.contact_email_change_request(contact=contact, email="b@honmono.example", actor=None)
-    second = services.email_change_token_make(contact)
+    contacts.contact_email_change_request(contact=contact, email="a@honmono.example", actor=None)
+    first = contacts.email_change_token_make(contact)
+    contacts.contact_email_change_request(contact=contact, email="b@honmono.example", actor=None)
+    second = contacts.email_change_token_make(contact)
     client = Client()
     url = lambda token: reverse("registrations:email-confirm", args=[token])  # noqa: E731
     assert client.post(url(first)).status_code == 404  # replaced
     assert client.post(url(f"{second}x")).status_code == 404  # tampered
-    monkeypatch.setattr(services, "EMAIL_CHANGE_HOURS", 0)
+    monkeypatch.setattr(contacts, "EMAIL_CHANGE_HOURS", 0)
     import time
 
     time.sleep(1.1)
@@ -592,14 +595,14 @@ def test_firm_mail_to_an_address_not_yet_proven_is_not_in_the_export(
     registration = Registration.objects.get()
     assert registration.contact.status == Contact.Status.ACTIVE  # a new firm's first contact
     assert registration.contact.email_verified_at is None
-    assert OutboundEmail.objects.get(kind="firm").business is None
+    assert not BusinessMail.objects.filter(email__kind="firm").exists()
     _set_password_and_sign_in(client, "first@newfirm.example")
     registration.contact.refresh_from_db()
     assert registration.contact.email_verified_at is not None
     data = json.loads(client.get(reverse("registrations:my-data", args=["json"])).content)
     assert data["emails"] == []  # neither the confirmation (unproven) nor any account mail
     assert data["business"]["name"] == "株式会社山田製作所"  # the firm's own contact sees it
-    from registrations.services import firm_mail_business
+    from registrations.services.mail import firm_mail_business
 
     assert firm_mail_business(registration.contact) == registration.business
     assert len(mail.outbox) >= 2

@@ -4,10 +4,9 @@ pages without contact data record nothing; admins read the record."""
 import pytest
 from django.urls import reverse
 
-from core.models import ContactDataAccess
 from core.roles import Role
 from counselling.tests.factories import CaseFactory
-from registrations.models import DuplicateFlag
+from registrations.models import ContactDataAccess, DuplicateFlag
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +66,11 @@ def test_the_admin_business_page_is_recorded_and_admins_read_the_record(client, 
     client.get(reverse("admin:registrations_business_change", args=[business.pk]))
     assert _seen() == [(admin_user.username, business.pk, "admin")]
 
-    log = client.get(reverse("admin:core_contactdataaccess_changelist"))
+    log = client.get(reverse("admin:registrations_contactdataaccess_changelist"))
     assert log.status_code == 200
     assert business.name in log.content.decode()
-    assert client.get(reverse("admin:core_contactdataaccess_add")).status_code == 403
+    assert client.get(reverse("admin:registrations_contactdataaccess_add")).status_code == 403
 
     client.force_login(users[Role.CONCIERGE])
-    response = client.get(reverse("admin:core_contactdataaccess_changelist"))
+    response = client.get(reverse("admin:registrations_contactdataaccess_changelist"))
     assert response.status_code == 302
