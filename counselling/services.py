@@ -27,6 +27,7 @@ from counselling.models import (
     SupportReview,
 )
 from counselling.rules import (
+    STAGE_PREPARATION,
     CaseFacts,
     business_days_after,
     can_move_to_challenge,
@@ -234,14 +235,20 @@ def target_required() -> bool:
     return settings.TARGET_REQUIRED_FOR_CHALLENGE
 
 
-def can_move_to_challenge_case(case: Case) -> bool:
-    return can_move_to_challenge(
-        CaseFacts(
-            status=case.status, stage=case.stage, has_first_contact=bool(case.first_contact_at),
-            session_count=0, has_target=case.has_target, proposal_count=0,
-            target_required_for_challenge=target_required(),
-        )
+def case_facts(case: Case, *, session_count: int = 0, proposal_count: int = 0) -> CaseFacts:
+    """What the rules know of a case (counselling.rules); the counts are the caller's, who
+    has the rows at hand (the case page), or leaves them at 0 when the rule asked does not
+    read them (the move to 輸出挑戦)."""
+    return CaseFacts(
+        status=case.status, stage=case.stage or STAGE_PREPARATION,
+        has_first_contact=case.first_contact_at is not None, session_count=session_count,
+        has_target=case.has_target, proposal_count=proposal_count,
+        target_required_for_challenge=target_required(),
     )  # fmt: skip
+
+
+def can_move_to_challenge_case(case: Case) -> bool:
+    return can_move_to_challenge(case_facts(case))
 
 
 @transaction.atomic
