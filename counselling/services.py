@@ -31,6 +31,7 @@ from counselling.rules import (
     CaseFacts,
     business_days_after,
     can_move_to_challenge,
+    legacy_transition_allowed,
     transition_allowed,
 )
 
@@ -298,6 +299,25 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
     if case.close_reason and status == Case.Status.CLOSED:
         summary += f" ({case.get_close_reason_display()})"
     case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
+    return case
+
+
+@transaction.atomic
+def case_status_set_legacy(*, case: Case, status: str, note: str) -> Case:
+    """Place the case of a participant from before this system where its old records leave it
+    (the survey-results import): only the moves of counselling.rules.LEGACY_TRANSITIONS, on
+    the timeline with `note`, by no one (the import has no actor)."""
+    if not legacy_transition_allowed(case.status, status):
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED % {"current": case.get_status_display(),
+                                      "new": Case.Status(status).label},
+            code="transition_not_allowed",
+        )  # fmt: skip
+    old = case.get_status_display()
+    case.status = status
+    case.save(update_fields=["status", "updated_at"])
+    case_event_add(case, CaseEvent.Kind.STATUS, f"{old} → {case.get_status_display()}: {note}",
+                   None)  # fmt: skip
     return case
 
 

@@ -12,7 +12,6 @@ import csv
 import datetime
 import io
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -42,13 +41,13 @@ from core.file_messages import (
 from core.models import Prefecture
 from core.text import refusal
 from core.validators import messages_of, validate_past_date, validate_yen
-from counselling.models import Case, CaseEvent
-from counselling.services import case_event_add, case_open
+from counselling.models import Case
+from counselling.services import case_open, case_status_set_legacy
 from outcomes.models import Survey, SurveyResponse
-from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer
-from registrations.models import Business, Contact, ReferralSource, Registration
+from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer, survey_create
+from registrations.models import Business, Registration
 from registrations.normalise import name_key
-from registrations.services import contact_keys_set, reference_generate
+from registrations.services import LEGACY_NOTICE_VERSION, registration_legacy_create
 from support_menus.models import SupportMenu
 
 COLUMNS = (
@@ -62,12 +61,6 @@ JST = ZoneInfo("Asia/Tokyo")
 ANSWERED_TIME = datetime.time(12)  # an answer is dated at noon, Japan time, of its day
 ENCODINGS = ("utf-8-sig", "cp932")  # Excel's "CSV UTF-8", then its Shift_JIS "CSV"
 PROGRESS_EVERY = 200  # rows between two progress reports of an import job
-
-# What marks the rows --create-missing writes for a firm registered before this system.
-LEGACY_NOTICE_VERSION = "legacy-import"  # Registration.notice_version: no notice was shown here
-LEGACY_EMAIL_DOMAIN = "legacy-import.invalid"  # RFC 2606: .invalid never resolves or delivers
-LEGACY_INDUSTRY = "T"  # 分類不能の産業
-LEGACY_EMPLOYEES = 0  # unknown; the size class is left blank rather than derived from it
 
 # --- Messages (the column is named by ROW_COLUMN_ERROR) ----------------------------------------
 
@@ -137,12 +130,7 @@ DRY_RUN = _(
     "updated, %(unchanged)s unchanged; %(surveys)s survey(s) and %(firms)s firm(s) created."
 )
 
-# Stored on the rows --create-missing writes, in the site's language.
-LEGACY_CONTACT_NAME = _("Unknown (imported)")
-LEGACY_REGISTRATION_PRODUCTS = _(
-    "Created by the survey results import for a participant from before this system; the "
-    "registration details are not known."
-)
+# On the timeline of a case --create-missing opens, in the site's language.
 LEGACY_CASE_EVENT = _(
     "Imported with follow-up survey results (participant from before this system)"
 )
@@ -600,49 +588,14 @@ def rows_check(
 
 
 def _legacy_case_create(firm: Firm) -> Case:
-    """A minimal business, contact, registration and case for a participant from before this
-    system, marked as imported (notice version, .invalid e-mail, registration text), in
-    follow-up. What the old records do not say is left blank rather than invented."""
+    """The registration and case of a participant from before this system, in follow-up."""
     with translation.override(settings.LANGUAGE_CODE):
-        contact_name = str(LEGACY_CONTACT_NAME)
-        products = str(LEGACY_REGISTRATION_PRODUCTS)
-        event = str(LEGACY_CASE_EVENT)
-    business = Business(
-        entity_type=(Business.EntityType.CORPORATION if firm.corporate_number
-                     else Business.EntityType.SOLE_PROPRIETOR),
-        corporate_number=firm.corporate_number or None, name=firm.business_name,
-        name_key=name_key(firm.business_name), prefecture=firm.prefecture,
-        industry_id=LEGACY_INDUSTRY, employees=LEGACY_EMPLOYEES,
-    )  # fmt: skip
-    business.full_clean(exclude=["name_kana"])  # the reading is not in the old records
-    business.save()
-    reference = reference_generate()
-    # The firm's only contact acts for it (no sign-in account: the address is a placeholder).
-    contact = Contact(business=business, name=contact_name, status=Contact.Status.ACTIVE,
-                      email=f"{reference.lower()}@{LEGACY_EMAIL_DOMAIN}")  # fmt: skip
-    contact_keys_set(contact)
-    contact.full_clean()
-    contact.save()
-    # The registered status needs consent timestamps (a database constraint): they record when
-    # the firm's participation, consented under the earlier program, was taken over here; the
-    # notice version says that no notice of this system was accepted.
-    now = timezone.now()
-    registration = Registration(
-        reference=reference, business=business, contact=contact,
-        office=firm.prefecture.office, status=Registration.Status.REGISTERED,
-        channel=Registration.Channel.ONLINE, products=products,
-        referral_source=ReferralSource.OTHER, privacy_consented_at=now, sharing_consented_at=now,
-        notice_version=LEGACY_NOTICE_VERSION,
-    )  # fmt: skip
-    registration.full_clean(exclude=["challenge_type", "export_experience"])  # not known
-    registration.save()
+        note = str(LEGACY_CASE_EVENT)
+    registration = registration_legacy_create(
+        corporate_number=firm.corporate_number, name=firm.business_name, prefecture=firm.prefecture
+    )
     case = case_open(registration=registration)
-    old = case.get_status_display()
-    case.status = Case.Status.FOLLOW_UP
-    case.save(update_fields=["status", "updated_at"])
-    case_event_add(case, CaseEvent.Kind.STATUS,
-                   f"{old} → {case.get_status_display()}: {event}", None)  # fmt: skip
-    return case
+    return case_status_set_legacy(case=case, status=Case.Status.FOLLOW_UP, note=note)
 
 
 def _stored_comparable(response: SurveyResponse) -> dict:
@@ -663,11 +616,7 @@ def _survey_for(case: Case, row: Row, result: ImportResult) -> Survey:
     survey = Survey.objects.filter(case=case, wave_months=row.wave_months).first()
     if survey is None:
         # A hearing often comes before any e-mail: the wave starts with its answer, unsent.
-        survey = Survey.objects.create(
-            case=case, wave_months=row.wave_months, due_on=row.answered_on,
-            closes_on=row.answered_on + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS),
-            token_nonce=secrets.token_hex(16), sent_at=None,
-        )  # fmt: skip
+        survey = survey_create(case=case, wave_months=row.wave_months, due_on=row.answered_on)
         result.surveys_created += 1
     return survey
 

@@ -19,6 +19,7 @@ from outcomes import importing
 from outcomes.models import Survey, SurveyResponse
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Registration
+from registrations.services import LEGACY_NOTICE_VERSION
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -382,7 +383,7 @@ def test_create_missing_creates_a_legacy_corporation_once(tmp_path):
     assert (business.industry_id, business.employees, business.size_class) == ("T", 0, "")
     registration = business.registrations.get()
     assert registration.status == Registration.Status.REGISTERED
-    assert registration.notice_version == importing.LEGACY_NOTICE_VERSION
+    assert registration.notice_version == LEGACY_NOTICE_VERSION
     assert registration.privacy_consented_at is not None
     assert registration.sharing_consented_at is not None
     assert registration.contact.email.endswith("@legacy-import.invalid")
