@@ -8,11 +8,7 @@ answer (an export realised moves the case to realised, the concierge is told), a
 the day it was given. An answer equal to the stored one is left alone, so importing the same
 file again changes nothing."""
 
-import csv
 import datetime
-import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -25,18 +21,13 @@ from django_countries import countries
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.jp import cn
 
+from core.csv_import import CSVImport, ImportFileError, date_parse, nfkc, yen_parse
 from core.file_messages import (
-    BAD_DATE,
-    BAD_YEN,
-    MISSING_COLUMNS,
-    NO_ROWS,
-    NOT_CSV,
     PROBLEMS,
     ROW_COLUMN_ERROR,
     ROW_ERROR,
     UNKNOWN_CODES,
     UNKNOWN_VALUE,
-    nul_cells,
 )
 from core.models import Prefecture
 from core.text import refusal
@@ -59,21 +50,14 @@ LEGACY_COLUMNS = ("business_name", "prefecture")  # optional: firms created by -
 SEPARATOR = ";"
 JST = ZoneInfo("Asia/Tokyo")
 ANSWERED_TIME = datetime.time(12)  # an answer is dated at noon, Japan time, of its day
-ENCODINGS = ("utf-8-sig", "cp932")  # Excel's "CSV UTF-8", then its Shift_JIS "CSV"
 PROGRESS_EVERY = 200  # rows between two progress reports of an import job
 
 # --- Messages (the column is named by ROW_COLUMN_ERROR) ----------------------------------------
 
-UNREADABLE_ENCODING = _(
-    "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8 (comma delimited)” "
-    "and import it again."
-)
 UNKNOWN_SURVEY_COLUMNS = _("Columns the survey results import does not know: %(columns)s.")
-REPEATED_COLUMNS = _("Columns named more than once: %(columns)s.")
 EXPECTED_SURVEY_COLUMNS = _(
     "The first row must name these columns: %(columns)s (optional: %(optional)s)."
 )
-ROW_WIDTH = _("The row has %(cells)s cells but the header names %(columns)s columns.")
 VALUE_REQUIRED = _("A value is required.")
 ALLOWED_OR_BLANK = _("%(allowed)s, or blank")
 UNKNOWN_COUNTRIES = _(
@@ -136,8 +120,18 @@ LEGACY_CASE_EVENT = _(
 )
 
 
-class SurveyFileError(ValueError):
+class SurveyFileError(ImportFileError):
     """The file as a whole cannot be imported (encoding, format, columns)."""
+
+
+class SurveyResultsFile(CSVImport):
+    """The file of the survey-results import (core.csv_import reads every import's file)."""
+
+    columns = COLUMNS
+    optional_columns = LEGACY_COLUMNS
+    unknown_columns_message = UNKNOWN_SURVEY_COLUMNS
+    expected_columns_message = EXPECTED_SURVEY_COLUMNS
+    error_class = SurveyFileError
 
 
 @dataclass
@@ -189,71 +183,17 @@ class ImportResult:
 # --- Reading the file --------------------------------------------------------------------------
 
 
-def file_decode(data: bytes) -> str:
-    """The text of a UTF-8 (with or without BOM) or Shift_JIS (cp932) file."""
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SurveyFileError(str(UNREADABLE_ENCODING))
-
-
 def file_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (lower-cased column names) and the numbered rows that are not blank."""
-    try:
-        lines = list(csv.reader(io.StringIO(file_decode(data), newline="")))
-    except csv.Error:
-        raise SurveyFileError(str(NOT_CSV)) from None
-    if not lines:
-        raise SurveyFileError(str(NO_ROWS))
-    header = [name.strip().lstrip("\ufeff").lower() for name in lines[0]]
-    while header and not header[-1]:  # Excel's trailing empty columns
-        header.pop()
-    rows = [(number, cells) for number, cells in enumerate(lines[1:], start=1)
-            if any(cell.strip() for cell in cells)]  # fmt: skip
-    nul = nul_cells(header, rows)
-    if nul:
-        raise SurveyFileError(" ".join(nul))
-    header_check(header)
-    if not rows:
-        raise SurveyFileError(str(NO_ROWS))
-    return header, rows
-
-
-def header_check(header: list[str]) -> None:
-    """One message naming every missing, unknown and repeated column."""
-    allowed = COLUMNS + LEGACY_COLUMNS
-    missing = [column for column in COLUMNS if column not in header]
-    unknown = [column or '""' for column in header if column not in allowed]
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    problems = []
-    if missing:
-        problems.append(MISSING_COLUMNS % {"columns": ", ".join(missing)})
-    if unknown:
-        problems.append(UNKNOWN_SURVEY_COLUMNS % {"columns": ", ".join(unknown)})
-    if repeated:
-        problems.append(REPEATED_COLUMNS % {"columns": ", ".join(repeated)})
-    if problems:
-        expected = {"columns": ", ".join(COLUMNS), "optional": ", ".join(LEGACY_COLUMNS)}
-        problems.append(EXPECTED_SURVEY_COLUMNS % expected)
-        raise SurveyFileError(" ".join(str(problem) for problem in problems))
+    return SurveyResultsFile().read(data)
 
 
 # --- Checking rows -----------------------------------------------------------------------------
 
 
-def _nfkc(value: str) -> str:
-    """Full-width digits and letters (a Japanese IME's) as ASCII, without surrounding space."""
-    return unicodedata.normalize("NFKC", value).strip()
-
-
 def _allowed(values, *, blank: bool = False) -> str:
     allowed = ", ".join(values)
     return str(ALLOWED_OR_BLANK % {"allowed": allowed}) if blank else allowed
-
-
-_DATE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
 
 
 class _Checker:
@@ -286,7 +226,7 @@ class _Checker:
     # Cells.
 
     def choice(self, number, cells, column, choices, *, required: bool) -> str:
-        value = _nfkc(cells.get(column, "")).lower()
+        value = nfkc(cells.get(column, "")).lower()
         if not value:
             if required:
                 self.error(number, column, VALUE_REQUIRED)
@@ -298,18 +238,14 @@ class _Checker:
         return value
 
     def date(self, number, cells, column, *, required: bool) -> datetime.date | None:
-        text = _nfkc(cells.get(column, ""))
-        if not text:
+        try:
+            day = date_parse(cells.get(column, ""))
+        except ValueError as error:
+            self.error(number, column, error)
+            return None
+        if day is None:
             if required:
                 self.error(number, column, VALUE_REQUIRED)
-            return None
-        match = _DATE.fullmatch(text)
-        try:
-            day = datetime.date(*(int(part) for part in match.groups())) if match else None
-        except ValueError:
-            day = None
-        if day is None:
-            self.error(number, column, BAD_DATE % {"value": text})
         elif day > self.today:
             self.error(number, column, FUTURE_DATE % {"value": day.isoformat()})
             return None
@@ -325,7 +261,7 @@ class _Checker:
     @staticmethod
     def items(cells, column, *, case=str.lower) -> list[str]:
         """The `;`-separated codes of a cell, once each, in `case` (str for as written)."""
-        text = case(_nfkc(cells.get(column, "")))
+        text = case(nfkc(cells.get(column, "")))
         return list(dict.fromkeys(item.strip() for item in text.split(SEPARATOR) if item.strip()))
 
     def text(self, number, cells, column, *, max_length: int) -> str:
@@ -338,20 +274,20 @@ class _Checker:
         return value
 
     def amount(self, number, cells, column) -> int | None:
-        text = _nfkc(cells.get(column, ""))
-        digits = text.replace(",", "")
-        if not text:
+        try:
+            amount = yen_parse(cells.get(column, ""))
+        except ValueError as error:
+            self.error(number, column, error)
             return None
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-            self.error(number, column, BAD_YEN % {"value": text})
+        if amount is None:
             return None
         try:
-            validate_yen(int(digits))
+            validate_yen(amount)
         except ValidationError as error:
             for message in messages_of(error):
                 self.error(number, column, message)
             return None
-        return int(digits)
+        return amount
 
     # Firms.
 
@@ -399,8 +335,8 @@ class _Checker:
         return self.cases[business.pk]
 
     def firm(self, number: int, cells: dict) -> Firm | None:
-        corporate_number = _nfkc(cells.get("corporate_number", ""))
-        reference = _nfkc(cells.get("registration_ref", "")).upper()
+        corporate_number = nfkc(cells.get("corporate_number", ""))
+        reference = nfkc(cells.get("registration_ref", "")).upper()
         if corporate_number:
             try:
                 corporate_number = cn.validate(corporate_number)
@@ -451,7 +387,7 @@ class _Checker:
     def legacy_firm(self, number: int, cells: dict, corporate_number: str) -> Firm | None:
         """A firm --create-missing creates (or created on an earlier import of the file)."""
         name = self.text(number, cells, "business_name", max_length=200)
-        prefecture_text = _nfkc(cells.get("prefecture", ""))
+        prefecture_text = nfkc(cells.get("prefecture", ""))
         prefecture = self.prefectures.get(
             prefecture_text.zfill(2) if prefecture_text.isdigit() else prefecture_text
         )
@@ -491,7 +427,7 @@ class _Checker:
     def row(self, number: int, cells: dict) -> Row | None:
         errors_before = len(self.errors)
         firm = self.firm(number, cells)
-        wave = _nfkc(cells.get("wave_months", ""))
+        wave = nfkc(cells.get("wave_months", ""))
         if not wave:
             self.error(number, "wave_months", VALUE_REQUIRED)
         elif not (wave.isdigit() and int(wave) in self.waves):
@@ -568,12 +504,12 @@ def rows_check(
     for done, (number, cells) in enumerate(lines, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("check", done)
-        extra = cells[len(header) :]
-        if any(cell.strip() for cell in extra):
-            checker.row_error(number, ROW_WIDTH % {"cells": len(cells), "columns": len(header)})
+        too_wide = SurveyResultsFile.width_problem(header, cells)
+        if too_wide:
+            checker.row_error(number, too_wide)
             continue
-        row = checker.row(number, dict(zip(header, cells, strict=False)) | {
-            column: "" for column in header[len(cells) :]})  # fmt: skip
+        row = checker.row(number, dict(zip(header, SurveyResultsFile.cells_fit(header, cells),
+                                           strict=True)))  # fmt: skip
         if row is None:
             continue
         other = seen.setdefault((row.firm.key, row.wave_months), number)

@@ -158,7 +158,8 @@ def test_the_legacy_transition_moves_only_a_new_case_to_follow_up_on_the_timelin
     case.refresh_from_db()
     assert case.status == Case.Status.FOLLOW_UP
     event = case.events.filter(kind=CaseEvent.Kind.STATUS).get()
-    assert event.summary.endswith(": imported") and event.actor is None
+    assert event.summary.endswith(": imported")
+    assert event.actor is None
     assert case.history.first().status == Case.Status.FOLLOW_UP  # audited
     with pytest.raises(ValidationError) as refused:
         services.case_status_set_legacy(case=case, status=Case.Status.REALISED, note="x")

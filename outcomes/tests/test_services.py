@@ -195,4 +195,5 @@ def test_a_survey_stays_open_the_setting_s_days_from_the_day_it_opens(
     )
     survey.refresh_from_db()
     assert survey.closes_on == closes_on
-    assert survey.token_nonce and survey.sent_at is None
+    assert survey.token_nonce
+    assert survey.sent_at is None
