@@ -451,6 +451,19 @@ def test_full_width_digits_and_a_corporate_number_with_hyphens_are_accepted(tmp_
     assert Survey.objects.get().case == case
 
 
+@pytest.mark.parametrize("amount", ["3000000", "3,000,000", "￥3,000,000", "3000000円"])
+def test_yen_and_slashed_dates_import_as_people_type_them(tmp_path, amount):
+    """The catalogue import reads them the same way (core.csv_import)."""
+    case = CaseFactory()
+    path = write(tmp_path, line(registration_ref=case.registration.reference,
+                                answered_on="2026/5/10", amount_yen=amount))  # fmt: skip
+
+    run(path)
+
+    response = SurveyResponse.objects.get()
+    assert (response.amount_yen, response.answered_at) == (3_000_000, noon("2026-05-10"))
+
+
 # --- The admin import -------------------------------------------------------------------------
 
 
