@@ -135,20 +135,20 @@ class SurveyResultsFile(CSVImport):
 
 
 @dataclass
-class Firm:
+class RowBusiness:
     """Who a row is about: a registered firm's case, or a firm --create-missing creates."""
 
     key: tuple  # rows with the same key are about the same firm
     case_id: int | None = None
     corporate_number: str = ""
-    business_name: str = ""
+    name: str = ""
     prefecture: Prefecture | None = None
 
 
 @dataclass
 class Row:
     number: int
-    firm: Firm
+    business: RowBusiness
     wave_months: int
     answered_on: datetime.date
     source: str
@@ -168,7 +168,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     surveys_created: int = 0
-    firms_created: int = 0
+    businesses_created: int = 0
     dry_run: bool = False
 
     def summary(self, file_name: str) -> str:
@@ -291,18 +291,18 @@ class _Checker:
 
     # Firms.
 
-    def registered_on(self, firm: Firm | None) -> datetime.date | None:
+    def registered_on(self, business: RowBusiness | None) -> datetime.date | None:
         """The day the firm of a row registered (None for one from before this system)."""
-        if firm is None or firm.case_id is None:
+        if business is None or business.case_id is None:
             return None
-        if firm.case_id not in self.registered:
+        if business.case_id not in self.registered:
             registered_at = (
-                Case.objects.filter(pk=firm.case_id)
+                Case.objects.filter(pk=business.case_id)
                 .values_list("registration__registered_at", flat=True)
                 .first()
             )
-            self.registered[firm.case_id] = registered_at and timezone.localdate(registered_at)
-        return self.registered[firm.case_id]
+            self.registered[business.case_id] = registered_at and timezone.localdate(registered_at)
+        return self.registered[business.case_id]
 
     def _registration(self, reference: str) -> Registration | None:
         if reference not in self.by_reference:
@@ -334,7 +334,7 @@ class _Checker:
             )
         return self.cases[business.pk]
 
-    def firm(self, number: int, cells: dict) -> Firm | None:
+    def row_business(self, number: int, cells: dict) -> RowBusiness | None:
         corporate_number = nfkc(cells.get("corporate_number", ""))
         reference = nfkc(cells.get("registration_ref", "")).upper()
         if corporate_number:
@@ -361,7 +361,7 @@ class _Checker:
             if case is None:
                 self.error(number, "registration_ref", NO_CASE)
                 return None
-            return Firm(key=("case", case.pk), case_id=case.pk)
+            return RowBusiness(key=("case", case.pk), case_id=case.pk)
         if corporate_number:
             business = self._business(corporate_number)
             if business is not None:
@@ -369,7 +369,7 @@ class _Checker:
                 if case_id is None:
                     self.error(number, "corporate_number", NO_CASE)
                     return None
-                return Firm(key=("case", case_id), case_id=case_id)
+                return RowBusiness(key=("case", case_id), case_id=case_id)
             if not self.create_missing:
                 self.error(number, "corporate_number",
                            UNKNOWN_CORPORATE_NUMBER % {"value": corporate_number})  # fmt: skip
@@ -378,13 +378,15 @@ class _Checker:
             self.row_error(number, UNKNOWN_SOLE_PROPRIETOR if self._has_legacy_values(cells)
                            else NO_IDENTIFIER)  # fmt: skip
             return None
-        return self.legacy_firm(number, cells, corporate_number)
+        return self.legacy_business(number, cells, corporate_number)
 
     @staticmethod
     def _has_legacy_values(cells: dict) -> bool:
         return any(cells.get(column, "").strip() for column in LEGACY_COLUMNS)
 
-    def legacy_firm(self, number: int, cells: dict, corporate_number: str) -> Firm | None:
+    def legacy_business(
+        self, number: int, cells: dict, corporate_number: str
+    ) -> RowBusiness | None:
         """A firm --create-missing creates (or created on an earlier import of the file)."""
         name = self.text(number, cells, "business_name", max_length=200)
         prefecture_text = nfkc(cells.get("prefecture", ""))
@@ -400,8 +402,8 @@ class _Checker:
         if not name or prefecture is None or len(name) > 200:
             return None
         if corporate_number:
-            return Firm(key=("corporate_number", corporate_number),
-                        corporate_number=corporate_number, business_name=name,
+            return RowBusiness(key=("corporate_number", corporate_number),
+                        corporate_number=corporate_number, name=name,
                         prefecture=prefecture)  # fmt: skip
         # A sole proprietor has no number: one imported before is found by name and prefecture.
         key = name_key(name)
@@ -418,15 +420,15 @@ class _Checker:
             self.error(number, "business_name", AMBIGUOUS_SOLE_PROPRIETOR)
             return None
         if earlier:
-            return Firm(key=("case", earlier[0]), case_id=earlier[0])
-        return Firm(key=("sole_proprietor", key, prefecture.code), business_name=name,
+            return RowBusiness(key=("case", earlier[0]), case_id=earlier[0])
+        return RowBusiness(key=("sole_proprietor", key, prefecture.code), name=name,
                     prefecture=prefecture)  # fmt: skip
 
     # Rows.
 
     def row(self, number: int, cells: dict) -> Row | None:
         errors_before = len(self.errors)
-        firm = self.firm(number, cells)
+        business = self.row_business(number, cells)
         wave = nfkc(cells.get("wave_months", ""))
         if not wave:
             self.error(number, "wave_months", VALUE_REQUIRED)
@@ -459,7 +461,7 @@ class _Checker:
         if first and answered_on and first > answered_on:
             self.error(number, "first_export_date", FIRST_EXPORT_AFTER_ANSWER % {
                 "value": first.isoformat(), "answered": answered_on.isoformat()})  # fmt: skip
-        registered_on = self.registered_on(firm)
+        registered_on = self.registered_on(business)
         if first and registered_on and first < registered_on:
             self.error(number, "first_export_date", FIRST_EXPORT_BEFORE_REGISTRATION
                        % {"date": registered_on.isoformat()})  # fmt: skip
@@ -467,7 +469,7 @@ class _Checker:
             self.error(number, "target_achieved", TARGET_NOT_SET)
         if len(self.errors) > errors_before:
             return None
-        return Row(number=number, firm=firm, wave_months=int(wave), answered_on=answered_on,
+        return Row(number=number, business=business, wave_months=int(wave), answered_on=answered_on,
                    source=source, answer=answer)  # fmt: skip
 
     def destinations(self, number, cells) -> list[str]:
@@ -512,7 +514,7 @@ def rows_check(
                                            strict=True)))  # fmt: skip
         if row is None:
             continue
-        other = seen.setdefault((row.firm.key, row.wave_months), number)
+        other = seen.setdefault((row.business.key, row.wave_months), number)
         if other != number:
             checker.row_error(number, REPEATED_ANSWER % {"other": other})
             continue
@@ -523,12 +525,14 @@ def rows_check(
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _legacy_case_create(firm: Firm) -> Case:
+def _legacy_case_create(business: RowBusiness) -> Case:
     """The registration and case of a participant from before this system, in follow-up."""
     with translation.override(settings.LANGUAGE_CODE):
         note = str(LEGACY_CASE_EVENT)
     registration = registration_legacy_create(
-        corporate_number=firm.corporate_number, name=firm.business_name, prefecture=firm.prefecture
+        corporate_number=business.corporate_number,
+        name=business.name,
+        prefecture=business.prefecture,
     )
     case = case_open(registration=registration)
     return case_status_set_legacy(case=case, status=Case.Status.FOLLOW_UP, note=note)
@@ -570,14 +574,14 @@ def rows_write(rows: list[Row], result: ImportResult, progress=None) -> None:
     for done, row in enumerate(rows, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("import", done)
-        case = cases.get(row.firm.key)
+        case = cases.get(row.business.key)
         if case is None:
-            if row.firm.case_id is None:
-                case = _legacy_case_create(row.firm)
-                result.firms_created += 1
+            if row.business.case_id is None:
+                case = _legacy_case_create(row.business)
+                result.businesses_created += 1
             else:
-                case = Case.objects.get(pk=row.firm.case_id)
-            cases[row.firm.key] = case
+                case = Case.objects.get(pk=row.business.case_id)
+            cases[row.business.key] = case
         survey = _survey_for(case, row, result)
         response = SurveyResponse.objects.filter(survey=survey).first()
         if response is not None and _stored_comparable(response) == row.comparable():
@@ -616,7 +620,7 @@ def survey_results_import(
             transaction.set_rollback(True)
     if result.errors:
         result.created = result.updated = result.unchanged = 0
-        result.surveys_created = result.firms_created = 0
+        result.surveys_created = result.businesses_created = 0
     return result
 
 
