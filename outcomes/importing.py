@@ -176,7 +176,7 @@ class ImportResult:
         return message % {
             "file": file_name, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "surveys": self.surveys_created,
-            "firms": self.firms_created,
+            "firms": self.businesses_created,
         }  # fmt: skip
 
 
