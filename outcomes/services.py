@@ -100,6 +100,11 @@ def survey_reminder_key(survey: Survey, number: int) -> str:
 # --- Waves -----------------------------------------------------------------------------------
 
 
+def survey_closes_on(opens_on: datetime.date) -> datetime.date:
+    """A survey stays open SURVEY_OPEN_DAYS from the day it opens (or a fresh link is sent)."""
+    return opens_on + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS)
+
+
 def survey_new(
     *,
     case_id: int,
@@ -113,7 +118,7 @@ def survey_new(
     survey_create saves one; the demo data saves many at once."""
     return Survey(
         case_id=case_id, wave_months=wave_months, due_on=due_on,
-        closes_on=(opens_on or due_on) + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS),
+        closes_on=survey_closes_on(opens_on or due_on),
         token_nonce=secrets.token_hex(16), sent_at=sent_at,
     )  # fmt: skip
 
@@ -221,8 +226,7 @@ def survey_resend(*, survey: Survey, actor: User) -> Survey:
     working, and the survey stays open for another full period."""
     survey.token_nonce = secrets.token_hex(16)
     survey.sent_at = timezone.now()
-    survey.closes_on = max(survey.closes_on, timezone.localdate()
-                           + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS))  # fmt: skip
+    survey.closes_on = max(survey.closes_on, survey_closes_on(timezone.localdate()))
     survey.updated_by = actor
     survey.save(update_fields=["token_nonce", "sent_at", "closes_on", "updated_by", "updated_at"])
     _survey_email(survey, key=survey_invite_key(survey), template="invite")
