@@ -1,5 +1,6 @@
-"""Messages every file import says the same way (the support-menu catalogue, survey results),
-so one wording and one translation serve them all. Row 1 is the first row under the header."""
+"""Messages every file import says the same way (the support-menu catalogue, survey results;
+core.csv_import reads both), so one wording and one translation serve them all. Row 1 is the
+first row under the header."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,15 @@ ROW_COLUMN_ERROR = _("Row %(row)s, %(field)s: %(error)s")
 UNKNOWN_VALUE = _("Unknown value “%(value)s”. Allowed: %(allowed)s")
 UNKNOWN_CODES = _("Unknown code(s): %(codes)s. Allowed: %(allowed)s")
 BAD_DATE = _("Write the date as YYYY-MM-DD, for example 2026-04-01 (not “%(value)s”).")
-BAD_YEN = _("Write a whole number of yen without a unit (not “%(value)s”).")
+BAD_YEN = _(
+    "Write a whole number of yen, for example 3000000, 3,000,000 or 3,000,000円 (not “%(value)s”)."
+)
+UNREADABLE_ENCODING = _(
+    "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8 (comma delimited)” "
+    "and import it again."
+)
+REPEATED_COLUMNS = _("Columns named more than once: %(columns)s.")
+ROW_WIDTH = _("The row has %(cells)s cells but the header names %(columns)s columns.")
 NUL_CELL = _("Row %(row)s, %(field)s: contains a NUL character (a control code), which cannot be "
              "stored. Remove it and import again.")  # fmt: skip
 NUL_HEADER = _("The header row contains a NUL character (a control code). Remove it and import "

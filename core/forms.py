@@ -4,12 +4,21 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OutboundEmail, User
 from core.services import email_enqueue, token_digest
 from core.text import validate_multiline, validate_single_line
+
+
+def add_form_errors(form: forms.BaseForm, error: ValidationError) -> forms.BaseForm:
+    """Put a service's or a model's validation errors on the form: beside the field of the
+    same name, or above the form. Returns the form (for `form_invalid`)."""
+    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+        form.add_error(field if field in form.fields else None, errors)
+    return form
 
 
 def text_validator_for(field: forms.Field):

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -21,6 +20,7 @@ from django_ratelimit.decorators import ALL
 from qrcode.image.svg import SvgPathImage
 
 from core.forms import PreferencesForm, TwoFactorTokenForm
+from core.pagination import page_get
 from core.selectors import (
     password_reset_refused,
     recovery_codes_left,
@@ -42,10 +42,8 @@ class FilteredPageMixin:
     """A list page: a django-filter filterset, one page of its rows, and the query string
     without the page number, for the pagination links."""
 
-    page_size = 50
-
     def filtered_page(self, filterset) -> dict:
-        page = Paginator(filterset.qs, self.page_size).get_page(self.request.GET.get("page"))
+        page = page_get(filterset.qs, self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         return {"filter": filterset, "page": page, "query": query.urlencode()}

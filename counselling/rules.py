@@ -286,3 +286,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def transition_allowed(current: str, new: str) -> bool:
     """Guard for status changes; an unknown status is never allowed to move, rather than crash."""
     return new in TRANSITIONS.get(current, frozenset())
+
+
+# A participant from before this system, imported with its follow-up survey results, joins
+# where its old records leave it: its case, opened new, moves to follow-up at once, outside
+# the counselling workflow above. Only the survey-results import makes these moves.
+LEGACY_TRANSITIONS: dict[str, frozenset[str]] = {"new": frozenset({"follow_up"})}
+
+
+def legacy_transition_allowed(current: str, new: str) -> bool:
+    return new in LEGACY_TRANSITIONS.get(current, frozenset())

@@ -27,9 +27,11 @@ from counselling.models import (
     SupportReview,
 )
 from counselling.rules import (
+    STAGE_PREPARATION,
     CaseFacts,
     business_days_after,
     can_move_to_challenge,
+    legacy_transition_allowed,
     transition_allowed,
 )
 
@@ -243,14 +245,20 @@ def target_required() -> bool:
     return settings.TARGET_REQUIRED_FOR_CHALLENGE
 
 
-def can_move_to_challenge_case(case: Case) -> bool:
-    return can_move_to_challenge(
-        CaseFacts(
-            status=case.status, stage=case.stage, has_first_contact=bool(case.first_contact_at),
-            session_count=0, has_target=case.has_target, proposal_count=0,
-            target_required_for_challenge=target_required(),
-        )
+def case_facts(case: Case, *, session_count: int = 0, proposal_count: int = 0) -> CaseFacts:
+    """What the rules know of a case (counselling.rules); the counts are the caller's, who
+    has the rows at hand (the case page), or leaves them at 0 when the rule asked does not
+    read them (the move to 輸出挑戦)."""
+    return CaseFacts(
+        status=case.status, stage=case.stage or STAGE_PREPARATION,
+        has_first_contact=case.first_contact_at is not None, session_count=session_count,
+        has_target=case.has_target, proposal_count=proposal_count,
+        target_required_for_challenge=target_required(),
     )  # fmt: skip
+
+
+def can_move_to_challenge_case(case: Case) -> bool:
+    return can_move_to_challenge(case_facts(case))
 
 
 @transaction.atomic
@@ -300,6 +308,25 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
     if case.close_reason and status == Case.Status.CLOSED:
         summary += f" ({case.get_close_reason_display()})"
     case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
+    return case
+
+
+@transaction.atomic
+def case_status_set_legacy(*, case: Case, status: str, note: str) -> Case:
+    """Place the case of a participant from before this system where its old records leave it
+    (the survey-results import): only the moves of counselling.rules.LEGACY_TRANSITIONS, on
+    the timeline with `note`, by no one (the import has no actor)."""
+    if not legacy_transition_allowed(case.status, status):
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED % {"current": case.get_status_display(),
+                                      "new": Case.Status(status).label},
+            code="transition_not_allowed",
+        )  # fmt: skip
+    old = case.get_status_display()
+    case.status = status
+    case.save(update_fields=["status", "updated_at"])
+    case_event_add(case, CaseEvent.Kind.STATUS, f"{old} → {case.get_status_display()}: {note}",
+                   None)  # fmt: skip
     return case
 
 

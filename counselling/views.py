@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.forms import add_form_errors
+from core.pagination import PAGE_SIZE, page_get
 from core.views import FilteredPageMixin
 from counselling import selectors, services
 from counselling.forms import (
@@ -19,16 +20,10 @@ from counselling.forms import (
     TargetForm,
 )
 from counselling.models import Stage
+from counselling.panels import case_panels_for
 from counselling.permissions import CasePermission
-from counselling.rules import CaseFacts, StageFacts, next_step_checklist, stage_suggest
-from outcomes import selectors as outcome_selectors
-from outcomes.permissions import SurveyPermission
+from counselling.rules import StageFacts, next_step_checklist, stage_suggest
 from registrations.services.contacts import contact_data_access_log
-from support_menus import selectors as menu_selectors
-from support_menus.forms import ProposalStatusForm
-from support_menus.permissions import MenuPermission
-
-PAGE_SIZE = 50
 
 
 class CaseListView(PermissionRequiredMixin, FilteredPageMixin, TemplateView):
@@ -51,9 +46,9 @@ class CaseQueueView(PermissionRequiredMixin, TemplateView):
     template_name = "counselling/case_queue.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.case_queue(user=self.request.user), PAGE_SIZE)
+        page = page_get(selectors.case_queue(user=self.request.user), self.request.GET.get("page"))
         return super().get_context_data(
-            page=page.get_page(self.request.GET.get("page")),
+            page=page,
             reviews=selectors.support_review_due(user=self.request.user)[:PAGE_SIZE],
             review_form=SupportReviewForm(),
             concierges=selectors.office_concierges(user=self.request.user),
@@ -104,12 +99,13 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
         contact_data_access_log(
             request=self.request, business_ids=[registration.business_id], page="case"
         )
-        bound_proposal = bound.pop("proposal_form", None)
-        proposals = [
-            (proposal, bound_proposal if getattr(bound_proposal, "proposal", None) == proposal
-             else ProposalStatusForm(proposal=proposal))
-            for proposal in menu_selectors.case_proposals(case=case)
-        ]  # fmt: skip
+        panels, panel_context, panel_facts = [], {}, {}
+        for panel in case_panels_for(self.request.user):
+            context = panel.context(case, self.request, bound)
+            panels.append(panel.template_name)
+            panel_context.update(context)
+            if panel.facts:
+                panel_facts.update(panel.facts(context))
         forms = {
             "session_form": SessionForm(prefix="session"),
             "stage_form": StageForm(prefix="stage", initial={"stage": case.stage}),
@@ -120,7 +116,7 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
                 initial={"concierge": case.concierge_id},
             ),
         }  # fmt: skip
-        forms.update(bound)
+        forms.update((name, form) for name, form in bound.items() if name in forms)
         suggestion = stage_suggest(
             StageFacts(
                 export_experience=registration.export_experience,
@@ -132,25 +128,13 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
                 has_realised_export=case.status == case.Status.REALISED,
             )
         )
-        checklist = next_step_checklist(
-            CaseFacts(
-                status=case.status, stage=case.stage or "preparation",
-                has_first_contact=case.first_contact_at is not None,
-                session_count=len(data["sessions"]), has_target=case.has_target,
-                proposal_count=len(proposals),
-                target_required_for_challenge=services.target_required(),
-            )
-        )  # fmt: skip
+        facts = services.case_facts(case, session_count=len(data["sessions"]), **panel_facts)
         return self.get_context_data(
             case=case, registration=registration, business=registration.business,
             suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,
-            checklist=checklist, today=timezone.localdate(),
-            can_assign=self.request.user.has_perm(CasePermission.ASSIGN), proposals=proposals,
-            can_propose=self.request.user.has_perm(MenuPermission.PROPOSE),
-            can_change_proposals=self.request.user.has_perm(MenuPermission.CHANGE_PROPOSAL),
-            surveys=outcome_selectors.case_surveys(case=case),
-            can_answer_surveys=self.request.user.has_perm(SurveyPermission.ANSWER),
-            **data, **forms,
+            checklist=next_step_checklist(facts), today=timezone.localdate(),
+            can_assign=self.request.user.has_perm(CasePermission.ASSIGN), panels=panels,
+            **panel_context, **data, **forms,
         )  # fmt: skip
 
 
@@ -175,14 +159,6 @@ class CaseActionView(PermissionRequiredMixin, View):
         page = CaseDetailView(request=request, kwargs={"pk": pk})
         context = page._context(case, **{f"{self.action}_form": form})
         return page.render_to_response(context, status=400)
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SessionLogView(CaseActionView):

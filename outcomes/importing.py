@@ -8,12 +8,7 @@ answer (an export realised moves the case to realised, the concierge is told), a
 the day it was given. An answer equal to the stored one is left alone, so importing the same
 file again changes nothing."""
 
-import csv
 import datetime
-import io
-import re
-import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -26,30 +21,24 @@ from django_countries import countries
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.jp import cn
 
+from core.csv_import import CSVImport, ImportFileError, date_parse, nfkc, yen_parse
 from core.file_messages import (
-    BAD_DATE,
-    BAD_YEN,
-    MISSING_COLUMNS,
-    NO_ROWS,
-    NOT_CSV,
     PROBLEMS,
     ROW_COLUMN_ERROR,
     ROW_ERROR,
     UNKNOWN_CODES,
     UNKNOWN_VALUE,
-    nul_cells,
 )
 from core.models import Prefecture
 from core.text import refusal
 from core.validators import messages_of, validate_past_date, validate_yen
-from counselling.models import Case, CaseEvent
-from counselling.services import case_event_add, case_open
+from counselling.models import Case
+from counselling.services import case_open, case_status_set_legacy
 from outcomes.models import Survey, SurveyResponse
-from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer
-from registrations.models import Business, Contact, ReferralSource, Registration
+from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION, survey_answer, survey_create
+from registrations.models import Business, Registration
 from registrations.normalise import name_key
-from registrations.services.contacts import contact_keys_set
-from registrations.services.intake import reference_generate
+from registrations.services.legacy import LEGACY_NOTICE_VERSION, registration_legacy_create
 from support_menus.models import SupportMenu
 
 COLUMNS = (
@@ -61,27 +50,14 @@ LEGACY_COLUMNS = ("business_name", "prefecture")  # optional: firms created by -
 SEPARATOR = ";"
 JST = ZoneInfo("Asia/Tokyo")
 ANSWERED_TIME = datetime.time(12)  # an answer is dated at noon, Japan time, of its day
-ENCODINGS = ("utf-8-sig", "cp932")  # Excel's "CSV UTF-8", then its Shift_JIS "CSV"
 PROGRESS_EVERY = 200  # rows between two progress reports of an import job
-
-# What marks the rows --create-missing writes for a firm registered before this system.
-LEGACY_NOTICE_VERSION = "legacy-import"  # Registration.notice_version: no notice was shown here
-LEGACY_EMAIL_DOMAIN = "legacy-import.invalid"  # RFC 2606: .invalid never resolves or delivers
-LEGACY_INDUSTRY = "T"  # 分類不能の産業
-LEGACY_EMPLOYEES = 0  # unknown; the size class is left blank rather than derived from it
 
 # --- Messages (the column is named by ROW_COLUMN_ERROR) ----------------------------------------
 
-UNREADABLE_ENCODING = _(
-    "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8 (comma delimited)” "
-    "and import it again."
-)
 UNKNOWN_SURVEY_COLUMNS = _("Columns the survey results import does not know: %(columns)s.")
-REPEATED_COLUMNS = _("Columns named more than once: %(columns)s.")
 EXPECTED_SURVEY_COLUMNS = _(
     "The first row must name these columns: %(columns)s (optional: %(optional)s)."
 )
-ROW_WIDTH = _("The row has %(cells)s cells but the header names %(columns)s columns.")
 VALUE_REQUIRED = _("A value is required.")
 ALLOWED_OR_BLANK = _("%(allowed)s, or blank")
 UNKNOWN_COUNTRIES = _(
@@ -138,36 +114,41 @@ DRY_RUN = _(
     "updated, %(unchanged)s unchanged; %(surveys)s survey(s) and %(firms)s firm(s) created."
 )
 
-# Stored on the rows --create-missing writes, in the site's language.
-LEGACY_CONTACT_NAME = _("Unknown (imported)")
-LEGACY_REGISTRATION_PRODUCTS = _(
-    "Created by the survey results import for a participant from before this system; the "
-    "registration details are not known."
-)
+# On the timeline of a case --create-missing opens, in the site's language.
 LEGACY_CASE_EVENT = _(
     "Imported with follow-up survey results (participant from before this system)"
 )
 
 
-class SurveyFileError(ValueError):
+class SurveyFileError(ImportFileError):
     """The file as a whole cannot be imported (encoding, format, columns)."""
 
 
+class SurveyResultsFile(CSVImport):
+    """The file of the survey-results import (core.csv_import reads every import's file)."""
+
+    columns = COLUMNS
+    optional_columns = LEGACY_COLUMNS
+    unknown_columns_message = UNKNOWN_SURVEY_COLUMNS
+    expected_columns_message = EXPECTED_SURVEY_COLUMNS
+    error_class = SurveyFileError
+
+
 @dataclass
-class Firm:
+class RowBusiness:
     """Who a row is about: a registered firm's case, or a firm --create-missing creates."""
 
     key: tuple  # rows with the same key are about the same firm
     case_id: int | None = None
     corporate_number: str = ""
-    business_name: str = ""
+    name: str = ""
     prefecture: Prefecture | None = None
 
 
 @dataclass
 class Row:
     number: int
-    firm: Firm
+    business: RowBusiness
     wave_months: int
     answered_on: datetime.date
     source: str
@@ -187,7 +168,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     surveys_created: int = 0
-    firms_created: int = 0
+    businesses_created: int = 0
     dry_run: bool = False
 
     def summary(self, file_name: str) -> str:
@@ -195,78 +176,24 @@ class ImportResult:
         return message % {
             "file": file_name, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "surveys": self.surveys_created,
-            "firms": self.firms_created,
+            "firms": self.businesses_created,
         }  # fmt: skip
 
 
 # --- Reading the file --------------------------------------------------------------------------
 
 
-def file_decode(data: bytes) -> str:
-    """The text of a UTF-8 (with or without BOM) or Shift_JIS (cp932) file."""
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SurveyFileError(str(UNREADABLE_ENCODING))
-
-
 def file_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (lower-cased column names) and the numbered rows that are not blank."""
-    try:
-        lines = list(csv.reader(io.StringIO(file_decode(data), newline="")))
-    except csv.Error:
-        raise SurveyFileError(str(NOT_CSV)) from None
-    if not lines:
-        raise SurveyFileError(str(NO_ROWS))
-    header = [name.strip().lstrip("\ufeff").lower() for name in lines[0]]
-    while header and not header[-1]:  # Excel's trailing empty columns
-        header.pop()
-    rows = [(number, cells) for number, cells in enumerate(lines[1:], start=1)
-            if any(cell.strip() for cell in cells)]  # fmt: skip
-    nul = nul_cells(header, rows)
-    if nul:
-        raise SurveyFileError(" ".join(nul))
-    header_check(header)
-    if not rows:
-        raise SurveyFileError(str(NO_ROWS))
-    return header, rows
-
-
-def header_check(header: list[str]) -> None:
-    """One message naming every missing, unknown and repeated column."""
-    allowed = COLUMNS + LEGACY_COLUMNS
-    missing = [column for column in COLUMNS if column not in header]
-    unknown = [column or '""' for column in header if column not in allowed]
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    problems = []
-    if missing:
-        problems.append(MISSING_COLUMNS % {"columns": ", ".join(missing)})
-    if unknown:
-        problems.append(UNKNOWN_SURVEY_COLUMNS % {"columns": ", ".join(unknown)})
-    if repeated:
-        problems.append(REPEATED_COLUMNS % {"columns": ", ".join(repeated)})
-    if problems:
-        expected = {"columns": ", ".join(COLUMNS), "optional": ", ".join(LEGACY_COLUMNS)}
-        problems.append(EXPECTED_SURVEY_COLUMNS % expected)
-        raise SurveyFileError(" ".join(str(problem) for problem in problems))
+    return SurveyResultsFile().read(data)
 
 
 # --- Checking rows -----------------------------------------------------------------------------
 
 
-def _nfkc(value: str) -> str:
-    """Full-width digits and letters (a Japanese IME's) as ASCII, without surrounding space."""
-    return unicodedata.normalize("NFKC", value).strip()
-
-
 def _allowed(values, *, blank: bool = False) -> str:
     allowed = ", ".join(values)
     return str(ALLOWED_OR_BLANK % {"allowed": allowed}) if blank else allowed
-
-
-_DATE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
 
 
 class _Checker:
@@ -299,7 +226,7 @@ class _Checker:
     # Cells.
 
     def choice(self, number, cells, column, choices, *, required: bool) -> str:
-        value = _nfkc(cells.get(column, "")).lower()
+        value = nfkc(cells.get(column, "")).lower()
         if not value:
             if required:
                 self.error(number, column, VALUE_REQUIRED)
@@ -311,18 +238,14 @@ class _Checker:
         return value
 
     def date(self, number, cells, column, *, required: bool) -> datetime.date | None:
-        text = _nfkc(cells.get(column, ""))
-        if not text:
+        try:
+            day = date_parse(cells.get(column, ""))
+        except ValueError as error:
+            self.error(number, column, error)
+            return None
+        if day is None:
             if required:
                 self.error(number, column, VALUE_REQUIRED)
-            return None
-        match = _DATE.fullmatch(text)
-        try:
-            day = datetime.date(*(int(part) for part in match.groups())) if match else None
-        except ValueError:
-            day = None
-        if day is None:
-            self.error(number, column, BAD_DATE % {"value": text})
         elif day > self.today:
             self.error(number, column, FUTURE_DATE % {"value": day.isoformat()})
             return None
@@ -338,7 +261,7 @@ class _Checker:
     @staticmethod
     def items(cells, column, *, case=str.lower) -> list[str]:
         """The `;`-separated codes of a cell, once each, in `case` (str for as written)."""
-        text = case(_nfkc(cells.get(column, "")))
+        text = case(nfkc(cells.get(column, "")))
         return list(dict.fromkeys(item.strip() for item in text.split(SEPARATOR) if item.strip()))
 
     def text(self, number, cells, column, *, max_length: int) -> str:
@@ -351,35 +274,35 @@ class _Checker:
         return value
 
     def amount(self, number, cells, column) -> int | None:
-        text = _nfkc(cells.get(column, ""))
-        digits = text.replace(",", "")
-        if not text:
+        try:
+            amount = yen_parse(cells.get(column, ""))
+        except ValueError as error:
+            self.error(number, column, error)
             return None
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-            self.error(number, column, BAD_YEN % {"value": text})
+        if amount is None:
             return None
         try:
-            validate_yen(int(digits))
+            validate_yen(amount)
         except ValidationError as error:
             for message in messages_of(error):
                 self.error(number, column, message)
             return None
-        return int(digits)
+        return amount
 
     # Firms.
 
-    def registered_on(self, firm: Firm | None) -> datetime.date | None:
+    def registered_on(self, business: RowBusiness | None) -> datetime.date | None:
         """The day the firm of a row registered (None for one from before this system)."""
-        if firm is None or firm.case_id is None:
+        if business is None or business.case_id is None:
             return None
-        if firm.case_id not in self.registered:
+        if business.case_id not in self.registered:
             registered_at = (
-                Case.objects.filter(pk=firm.case_id)
+                Case.objects.filter(pk=business.case_id)
                 .values_list("registration__registered_at", flat=True)
                 .first()
             )
-            self.registered[firm.case_id] = registered_at and timezone.localdate(registered_at)
-        return self.registered[firm.case_id]
+            self.registered[business.case_id] = registered_at and timezone.localdate(registered_at)
+        return self.registered[business.case_id]
 
     def _registration(self, reference: str) -> Registration | None:
         if reference not in self.by_reference:
@@ -411,9 +334,9 @@ class _Checker:
             )
         return self.cases[business.pk]
 
-    def firm(self, number: int, cells: dict) -> Firm | None:
-        corporate_number = _nfkc(cells.get("corporate_number", ""))
-        reference = _nfkc(cells.get("registration_ref", "")).upper()
+    def row_business(self, number: int, cells: dict) -> RowBusiness | None:
+        corporate_number = nfkc(cells.get("corporate_number", ""))
+        reference = nfkc(cells.get("registration_ref", "")).upper()
         if corporate_number:
             try:
                 corporate_number = cn.validate(corporate_number)
@@ -438,7 +361,7 @@ class _Checker:
             if case is None:
                 self.error(number, "registration_ref", NO_CASE)
                 return None
-            return Firm(key=("case", case.pk), case_id=case.pk)
+            return RowBusiness(key=("case", case.pk), case_id=case.pk)
         if corporate_number:
             business = self._business(corporate_number)
             if business is not None:
@@ -446,7 +369,7 @@ class _Checker:
                 if case_id is None:
                     self.error(number, "corporate_number", NO_CASE)
                     return None
-                return Firm(key=("case", case_id), case_id=case_id)
+                return RowBusiness(key=("case", case_id), case_id=case_id)
             if not self.create_missing:
                 self.error(number, "corporate_number",
                            UNKNOWN_CORPORATE_NUMBER % {"value": corporate_number})  # fmt: skip
@@ -455,16 +378,18 @@ class _Checker:
             self.row_error(number, UNKNOWN_SOLE_PROPRIETOR if self._has_legacy_values(cells)
                            else NO_IDENTIFIER)  # fmt: skip
             return None
-        return self.legacy_firm(number, cells, corporate_number)
+        return self.legacy_business(number, cells, corporate_number)
 
     @staticmethod
     def _has_legacy_values(cells: dict) -> bool:
         return any(cells.get(column, "").strip() for column in LEGACY_COLUMNS)
 
-    def legacy_firm(self, number: int, cells: dict, corporate_number: str) -> Firm | None:
+    def legacy_business(
+        self, number: int, cells: dict, corporate_number: str
+    ) -> RowBusiness | None:
         """A firm --create-missing creates (or created on an earlier import of the file)."""
         name = self.text(number, cells, "business_name", max_length=200)
-        prefecture_text = _nfkc(cells.get("prefecture", ""))
+        prefecture_text = nfkc(cells.get("prefecture", ""))
         prefecture = self.prefectures.get(
             prefecture_text.zfill(2) if prefecture_text.isdigit() else prefecture_text
         )
@@ -477,8 +402,8 @@ class _Checker:
         if not name or prefecture is None or len(name) > 200:
             return None
         if corporate_number:
-            return Firm(key=("corporate_number", corporate_number),
-                        corporate_number=corporate_number, business_name=name,
+            return RowBusiness(key=("corporate_number", corporate_number),
+                        corporate_number=corporate_number, name=name,
                         prefecture=prefecture)  # fmt: skip
         # A sole proprietor has no number: one imported before is found by name and prefecture.
         key = name_key(name)
@@ -495,16 +420,16 @@ class _Checker:
             self.error(number, "business_name", AMBIGUOUS_SOLE_PROPRIETOR)
             return None
         if earlier:
-            return Firm(key=("case", earlier[0]), case_id=earlier[0])
-        return Firm(key=("sole_proprietor", key, prefecture.code), business_name=name,
+            return RowBusiness(key=("case", earlier[0]), case_id=earlier[0])
+        return RowBusiness(key=("sole_proprietor", key, prefecture.code), name=name,
                     prefecture=prefecture)  # fmt: skip
 
     # Rows.
 
     def row(self, number: int, cells: dict) -> Row | None:
         errors_before = len(self.errors)
-        firm = self.firm(number, cells)
-        wave = _nfkc(cells.get("wave_months", ""))
+        business = self.row_business(number, cells)
+        wave = nfkc(cells.get("wave_months", ""))
         if not wave:
             self.error(number, "wave_months", VALUE_REQUIRED)
         elif not (wave.isdigit() and int(wave) in self.waves):
@@ -536,7 +461,7 @@ class _Checker:
         if first and answered_on and first > answered_on:
             self.error(number, "first_export_date", FIRST_EXPORT_AFTER_ANSWER % {
                 "value": first.isoformat(), "answered": answered_on.isoformat()})  # fmt: skip
-        registered_on = self.registered_on(firm)
+        registered_on = self.registered_on(business)
         if first and registered_on and first < registered_on:
             self.error(number, "first_export_date", FIRST_EXPORT_BEFORE_REGISTRATION
                        % {"date": registered_on.isoformat()})  # fmt: skip
@@ -544,7 +469,7 @@ class _Checker:
             self.error(number, "target_achieved", TARGET_NOT_SET)
         if len(self.errors) > errors_before:
             return None
-        return Row(number=number, firm=firm, wave_months=int(wave), answered_on=answered_on,
+        return Row(number=number, business=business, wave_months=int(wave), answered_on=answered_on,
                    source=source, answer=answer)  # fmt: skip
 
     def destinations(self, number, cells) -> list[str]:
@@ -581,15 +506,15 @@ def rows_check(
     for done, (number, cells) in enumerate(lines, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("check", done)
-        extra = cells[len(header) :]
-        if any(cell.strip() for cell in extra):
-            checker.row_error(number, ROW_WIDTH % {"cells": len(cells), "columns": len(header)})
+        too_wide = SurveyResultsFile.width_problem(header, cells)
+        if too_wide:
+            checker.row_error(number, too_wide)
             continue
-        row = checker.row(number, dict(zip(header, cells, strict=False)) | {
-            column: "" for column in header[len(cells) :]})  # fmt: skip
+        row = checker.row(number, dict(zip(header, SurveyResultsFile.cells_fit(header, cells),
+                                           strict=True)))  # fmt: skip
         if row is None:
             continue
-        other = seen.setdefault((row.firm.key, row.wave_months), number)
+        other = seen.setdefault((row.business.key, row.wave_months), number)
         if other != number:
             checker.row_error(number, REPEATED_ANSWER % {"other": other})
             continue
@@ -600,50 +525,17 @@ def rows_check(
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _legacy_case_create(firm: Firm) -> Case:
-    """A minimal business, contact, registration and case for a participant from before this
-    system, marked as imported (notice version, .invalid e-mail, registration text), in
-    follow-up. What the old records do not say is left blank rather than invented."""
+def _legacy_case_create(business: RowBusiness) -> Case:
+    """The registration and case of a participant from before this system, in follow-up."""
     with translation.override(settings.LANGUAGE_CODE):
-        contact_name = str(LEGACY_CONTACT_NAME)
-        products = str(LEGACY_REGISTRATION_PRODUCTS)
-        event = str(LEGACY_CASE_EVENT)
-    business = Business(
-        entity_type=(Business.EntityType.CORPORATION if firm.corporate_number
-                     else Business.EntityType.SOLE_PROPRIETOR),
-        corporate_number=firm.corporate_number or None, name=firm.business_name,
-        name_key=name_key(firm.business_name), prefecture=firm.prefecture,
-        industry_id=LEGACY_INDUSTRY, employees=LEGACY_EMPLOYEES,
-    )  # fmt: skip
-    business.full_clean(exclude=["name_kana"])  # the reading is not in the old records
-    business.save()
-    reference = reference_generate()
-    # The firm's only contact acts for it (no sign-in account: the address is a placeholder).
-    contact = Contact(business=business, name=contact_name, status=Contact.Status.ACTIVE,
-                      email=f"{reference.lower()}@{LEGACY_EMAIL_DOMAIN}")  # fmt: skip
-    contact_keys_set(contact)
-    contact.full_clean()
-    contact.save()
-    # The registered status needs consent timestamps (a database constraint): they record when
-    # the firm's participation, consented under the earlier program, was taken over here; the
-    # notice version says that no notice of this system was accepted.
-    now = timezone.now()
-    registration = Registration(
-        reference=reference, business=business, contact=contact,
-        office=firm.prefecture.office, status=Registration.Status.REGISTERED,
-        channel=Registration.Channel.ONLINE, products=products,
-        referral_source=ReferralSource.OTHER, privacy_consented_at=now, sharing_consented_at=now,
-        notice_version=LEGACY_NOTICE_VERSION,
-    )  # fmt: skip
-    registration.full_clean(exclude=["challenge_type", "export_experience"])  # not known
-    registration.save()
+        note = str(LEGACY_CASE_EVENT)
+    registration = registration_legacy_create(
+        corporate_number=business.corporate_number,
+        name=business.name,
+        prefecture=business.prefecture,
+    )
     case = case_open(registration=registration)
-    old = case.get_status_display()
-    case.status = Case.Status.FOLLOW_UP
-    case.save(update_fields=["status", "updated_at"])
-    case_event_add(case, CaseEvent.Kind.STATUS,
-                   f"{old} → {case.get_status_display()}: {event}", None)  # fmt: skip
-    return case
+    return case_status_set_legacy(case=case, status=Case.Status.FOLLOW_UP, note=note)
 
 
 def _stored_comparable(response: SurveyResponse) -> dict:
@@ -664,11 +556,7 @@ def _survey_for(case: Case, row: Row, result: ImportResult) -> Survey:
     survey = Survey.objects.filter(case=case, wave_months=row.wave_months).first()
     if survey is None:
         # A hearing often comes before any e-mail: the wave starts with its answer, unsent.
-        survey = Survey.objects.create(
-            case=case, wave_months=row.wave_months, due_on=row.answered_on,
-            closes_on=row.answered_on + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS),
-            token_nonce=secrets.token_hex(16), sent_at=None,
-        )  # fmt: skip
+        survey = survey_create(case=case, wave_months=row.wave_months, due_on=row.answered_on)
         result.surveys_created += 1
     return survey
 
@@ -686,14 +574,14 @@ def rows_write(rows: list[Row], result: ImportResult, progress=None) -> None:
     for done, row in enumerate(rows, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("import", done)
-        case = cases.get(row.firm.key)
+        case = cases.get(row.business.key)
         if case is None:
-            if row.firm.case_id is None:
-                case = _legacy_case_create(row.firm)
-                result.firms_created += 1
+            if row.business.case_id is None:
+                case = _legacy_case_create(row.business)
+                result.businesses_created += 1
             else:
-                case = Case.objects.get(pk=row.firm.case_id)
-            cases[row.firm.key] = case
+                case = Case.objects.get(pk=row.business.case_id)
+            cases[row.business.key] = case
         survey = _survey_for(case, row, result)
         response = SurveyResponse.objects.filter(survey=survey).first()
         if response is not None and _stored_comparable(response) == row.comparable():
@@ -732,7 +620,7 @@ def survey_results_import(
             transaction.set_rollback(True)
     if result.errors:
         result.created = result.updated = result.unchanged = 0
-        result.surveys_created = result.firms_created = 0
+        result.surveys_created = result.businesses_created = 0
     return result
 
 

@@ -95,6 +95,46 @@ def survey_reminder_key(survey: Survey, number: int) -> str:
 # --- Waves -----------------------------------------------------------------------------------
 
 
+def survey_closes_on(opens_on: datetime.date) -> datetime.date:
+    """A survey stays open SURVEY_OPEN_DAYS from the day it opens (or a fresh link is sent)."""
+    return opens_on + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS)
+
+
+def survey_new(
+    *,
+    case_id: int,
+    wave_months: int,
+    due_on: datetime.date,
+    opens_on: datetime.date | None = None,
+    sent_at: datetime.datetime | None = None,
+) -> Survey:
+    """A survey of one wave, not saved yet: open SURVEY_OPEN_DAYS from the day it opens (its
+    due day, unless it opens later: a link sent after the due day), with a fresh link.
+    survey_create saves one; the demo data saves many at once."""
+    return Survey(
+        case_id=case_id, wave_months=wave_months, due_on=due_on,
+        closes_on=survey_closes_on(opens_on or due_on),
+        token_nonce=secrets.token_hex(16), sent_at=sent_at,
+    )  # fmt: skip
+
+
+def survey_create(
+    *,
+    case: Case,
+    wave_months: int,
+    due_on: datetime.date,
+    opens_on: datetime.date | None = None,
+    sent_at: datetime.datetime | None = None,
+) -> Survey:
+    """The one way a survey is written (the schedule, the survey-results import, the demo
+    data through survey_new)."""
+    survey = survey_new(case_id=case.pk, wave_months=wave_months, due_on=due_on,
+                        opens_on=opens_on, sent_at=sent_at)  # fmt: skip
+    survey.case = case
+    survey.save()
+    return survey
+
+
 def surveys_schedule(*, today: datetime.date) -> int:
     """Create the surveys that fall due and e-mail each firm its link. A wave is due
     `wave` months after the case's first proposal; one that has been due for longer than a
@@ -131,9 +171,8 @@ def surveys_schedule(*, today: datetime.date) -> int:
         ).in_bulk({pk for pk, _wave, _due in due})
         for pk, wave, due_on in due:
             with transaction.atomic():
-                survey = Survey.objects.create(
-                    case=case_of[pk], wave_months=wave, due_on=due_on,
-                    closes_on=today + window, token_nonce=secrets.token_hex(16),
+                survey = survey_create(
+                    case=case_of[pk], wave_months=wave, due_on=due_on, opens_on=today,
                     sent_at=timezone.now(),
                 )  # fmt: skip
                 _survey_email(survey, key=survey_invite_key(survey), template="invite")
@@ -182,8 +221,7 @@ def survey_resend(*, survey: Survey, actor: User) -> Survey:
     working, and the survey stays open for another full period."""
     survey.token_nonce = secrets.token_hex(16)
     survey.sent_at = timezone.now()
-    survey.closes_on = max(survey.closes_on, timezone.localdate()
-                           + datetime.timedelta(days=settings.SURVEY_OPEN_DAYS))  # fmt: skip
+    survey.closes_on = max(survey.closes_on, survey_closes_on(timezone.localdate()))
     survey.updated_by = actor
     survey.save(update_fields=["token_nonce", "sent_at", "closes_on", "updated_by", "updated_at"])
     _survey_email(survey, key=survey_invite_key(survey), template="invite")

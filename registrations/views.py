@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
+from core.forms import add_form_errors
+from core.pagination import page_get
 from core.roles import Role
 from core.spreadsheet import neutralise
 from core.views import FilteredPageMixin, link_rate_limited
@@ -37,15 +38,6 @@ RATE_LIMITED = _(
     "Please wait a while and try again."
 )
 BOT_SUSPECTED = _("We could not accept this form. Please reload the page and try again.")
-PAGE_SIZE = 50
-
-
-def _with_model_errors(form, error: ValidationError):
-    """Put the models' validation errors on the form: beside the field of the same name, or
-    above the form. Nothing was saved (the service runs in one transaction)."""
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
-    return form
 
 
 class RegisterView(FormView):
@@ -76,7 +68,7 @@ class RegisterView(FormView):
                 data=form.cleaned_data, channel=Registration.Channel.ONLINE
             )
         except ValidationError as error:  # a rule of the models the form did not check
-            return self.form_invalid(_with_model_errors(form, error))
+            return self.form_invalid(add_form_errors(form, error))
         self.request.session[SESSION_REFERENCE] = registration.reference
         return redirect("registrations:done")
 
@@ -310,7 +302,7 @@ class ReferralCreateView(PermissionRequiredMixin, FormView):
                 referred_by=user.organisation,
             )  # fmt: skip
         except ValidationError as error:  # a rule of the models the form did not check
-            return self.form_invalid(_with_model_errors(form, error))
+            return self.form_invalid(add_form_errors(form, error))
         messages.success(
             self.request,
             _("Referral %(reference)s sent. The firm has been asked by e-mail to confirm.")
@@ -330,7 +322,7 @@ class ReferralListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         registrations = selectors.registration_list(user=self.request.user)
-        page = Paginator(registrations, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = page_get(registrations, self.request.GET.get("page"))
         return super().get_context_data(page=page, **kwargs)
 
 
@@ -376,8 +368,9 @@ class DuplicateQueueView(PermissionRequiredMixin, TemplateView):
     template_name = "registrations/duplicate_queue.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.duplicate_flag_queue(user=self.request.user), PAGE_SIZE)
-        page = page.get_page(self.request.GET.get("page"))
+        page = page_get(
+            selectors.duplicate_flag_queue(user=self.request.user), self.request.GET.get("page")
+        )
         contacts.contact_data_access_log(
             request=self.request, page="duplicates",
             business_ids=[b for flag in page for b in (flag.business_id, flag.candidate_id)],

@@ -3,11 +3,11 @@ progress on screen."""
 
 from collections import defaultdict
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from core.models import MetiRegion
+from core.pagination import page_get
 from counselling.models import Stage
 from outcomes.models import SurveyResponse
 from reporting.dashboard import firms
@@ -97,8 +97,6 @@ def progress_export_ready(*, user, pk: int) -> ProgressExport:
 
 # --- Business-level progress on screen ----------------------------------------------------------
 
-FIRMS_PAGE_SIZE = 50
-
 
 def progress_firms_page(*, filters, page_number):
     """One page of the firms registered in the period, newest first, with their progress:
@@ -110,7 +108,7 @@ def progress_firms_page(*, filters, page_number):
         .order_by("-registered_at", "-case_id")
         .values_list("case_id", flat=True)
     )
-    page = Paginator(ordered, FIRMS_PAGE_SIZE).get_page(page_number)
+    page = page_get(ordered, page_number)
     case_ids = list(page.object_list)
     rows = {row["case_id"]: row for row in business_progress_rows(filters, case_ids=case_ids)}
     return page, [rows[case_id] for case_id in case_ids if case_id in rows]

@@ -28,7 +28,6 @@ from support_menus.resources import (
     CatalogueFileError,
     SupportMenuResource,
     dataset_read,
-    encoding_problem,
 )
 
 
@@ -133,6 +132,20 @@ class ImportJobAdminMixin:
         )  # fmt: skip
 
 
+class CatalogueCSV(EscapedCSV):
+    """The admin reads a CSV catalogue as the command does (core.csv_import: UTF-8 or
+    Shift_JIS); it writes one with formula-like cells escaped (core.spreadsheet)."""
+
+    def is_binary(self):
+        return True  # the bytes go to the reader, which finds the encoding
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        return dataset_read(in_stream, "csv")
+
+
 class CatalogueXLSX(EscapedXLSX):
     """The admin reads an XLSX catalogue as the command does: its declared size and unpacked
     size are checked before any row is read (support_menus/xlsx.py); it writes one with
@@ -161,7 +174,7 @@ class SupportMenuAdmin(ImportJobAdminMixin, ImportExportModelAdmin, SimpleHistor
     resource_classes = [SupportMenuResource]
     # Exports escape cells that could run as formulas with a visible apostrophe, which the
     # import takes off again (core.spreadsheet; the pages say so).
-    formats = [EscapedCSV, CatalogueXLSX]
+    formats = [CatalogueCSV, CatalogueXLSX]
     export_template_name = "admin/support_menus/supportmenu/export.html"
     import_template_name = "admin/support_menus/supportmenu/import.html"
     list_display = ("code", "name", "provider", "category", "active", "opens_on", "closes_on")
@@ -203,9 +216,7 @@ class SupportMenuAdmin(ImportJobAdminMixin, ImportExportModelAdmin, SimpleHistor
         return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user}
 
     def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnicodeDecodeError):
-            form.add_error("import_file", encoding_problem(e.object))
-        elif isinstance(e, CatalogueFileError):
+        if isinstance(e, CatalogueFileError):
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)

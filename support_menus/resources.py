@@ -15,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.results import Error
 
+from core.csv_import import (
+    CSVImport,
+    ImportFileError,
+    date_parse,
+    header_name,
+    yen_parse,
+)
 from core.file_messages import (
-    BAD_DATE,
-    BAD_YEN,
-    MISSING_COLUMNS,
     NO_ROWS,
-    NOT_CSV,
     ROW_COLUMN_ERROR,
     ROW_ERROR,
     UNKNOWN_CODES,
@@ -52,18 +55,23 @@ BAD_BOOLEAN = _("Write true or false (not “%(value)s”).")
 UNKNOWN_COLUMNS = _("Columns this catalogue does not have: %(columns)s.")
 EXPECTED_COLUMNS = _("The first row must name these columns: %(columns)s.")
 DUPLICATE_CODES = _("The same code appears on more than one row: %(codes)s.")
-SHIFT_JIS = _(
-    "The file is in Shift_JIS (Excel's “CSV (comma delimited)”). Save it as “CSV UTF-8 "
-    "(comma delimited)” and import it again."
-)
-UNKNOWN_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
 NOT_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
 BAD_FORMAT = _("Choose a .csv or .xlsx file.")
 TOO_MANY_ROWS = _("The file has %(rows)s rows; a catalogue has at most %(max)s.")
 
 
-class CatalogueFileError(ValueError):
+class CatalogueFileError(ImportFileError):
     """The file as a whole cannot be imported (encoding, format, columns)."""
+
+
+class CatalogueFile(CSVImport):
+    """The catalogue's columns, checked as every import's (core.csv_import), whether the file
+    is CSV or XLSX."""
+
+    columns = COLUMNS
+    unknown_columns_message = UNKNOWN_COLUMNS
+    expected_columns_message = EXPECTED_COLUMNS
+    error_class = CatalogueFileError
 
 
 class FileError(Error):
@@ -171,13 +179,7 @@ class DateWidget(widgets.Widget):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = _text(value)
-        if not text:
-            return None
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(BAD_DATE % {"value": text}) from None
+        return date_parse(_text(value))
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -185,12 +187,7 @@ class DateWidget(widgets.Widget):
 
 class YenWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value).replace(",", "")
-        if not text:
-            return None
-        if not text.isdigit():
-            raise ValueError(BAD_YEN % {"value": _text(value)})
-        return int(text)
+        return yen_parse(_text(value))
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -274,7 +271,7 @@ class SupportMenuResource(resources.ModelResource):
         )
 
     def before_import(self, dataset, **kwargs):
-        headers = [_text(header).lstrip("\ufeff") for header in dataset.headers or []]
+        headers = [header_name(_text(header)) for header in dataset.headers or []]
         dataset.headers = headers
         # Our exports put an apostrophe before a cell that could run as a formula (or that
         # starts with one): take it off again, so an exported catalogue re-imports as it was.
@@ -282,16 +279,9 @@ class SupportMenuResource(resources.ModelResource):
         del dataset[0 : len(dataset)]
         for row in rows:
             dataset.append(row)
-        missing = [column for column in COLUMNS if column not in headers]
-        unknown = [header for header in headers if header not in COLUMNS]
-        if missing or unknown:
-            problems = []
-            if missing:
-                problems.append(MISSING_COLUMNS % {"columns": ", ".join(missing)})
-            if unknown:
-                problems.append(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
-            problems.append(EXPECTED_COLUMNS % {"columns": ", ".join(COLUMNS)})
-            self._refuse(dataset, " ".join(str(p) for p in problems))
+        problems = CatalogueFile().header_problems(headers)
+        if problems:
+            self._refuse(dataset, " ".join(problems))
         nul = nul_cells(headers, enumerate(dataset, start=1))
         if nul:
             self._refuse(dataset, " ".join(nul))
@@ -353,8 +343,8 @@ def file_format(file_name: str) -> str:
 
 
 def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
-    """Read an uploaded CSV (UTF-8, with or without BOM) or XLSX file into a dataset, or say
-    clearly why it cannot be read."""
+    """Read an uploaded CSV (read as every import's: core.csv_import) or XLSX file into a
+    dataset, or say clearly why it cannot be read. The columns are checked on import."""
     if file_format == "xlsx":
         try:
             dataset = xlsx_dataset(data)  # sizes checked before anything is read
@@ -363,14 +353,13 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
         except Exception:  # zipfile and openpyxl raise many kinds for a file not a workbook
             raise CatalogueFileError(NOT_XLSX) from None
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CatalogueFileError(encoding_problem(data)) from None
-        try:
-            dataset = tablib.Dataset().load(text, format="csv")
-        except Exception:  # tablib raises its own errors and csv.Error for broken quoting
-            raise CatalogueFileError(NOT_CSV) from None
+        header, rows = CatalogueFile().table(data)
+        dataset = tablib.Dataset(headers=header)
+        for number, cells in rows:
+            too_wide = CatalogueFile.width_problem(header, cells)
+            if too_wide:
+                raise CatalogueFileError(str(ROW_ERROR % {"row": number, "error": too_wide}))
+            dataset.append(CatalogueFile.cells_fit(header, cells))
     if not dataset.headers or not len(dataset):
         raise CatalogueFileError(NO_ROWS)
     if len(dataset) > settings.CATALOGUE_MAX_ROWS:
@@ -378,15 +367,6 @@ def dataset_read(data: bytes, file_format: str) -> tablib.Dataset:
             TOO_MANY_ROWS % {"rows": f"{len(dataset):,}", "max": f"{settings.CATALOGUE_MAX_ROWS:,}"}
         )
     return dataset
-
-
-def encoding_problem(data: bytes) -> str:
-    """What to tell someone whose CSV is not UTF-8: Excel's Shift_JIS is the usual case."""
-    try:
-        data.decode("cp932")
-    except UnicodeDecodeError:
-        return str(UNKNOWN_ENCODING)
-    return str(SHIFT_JIS)
 
 
 EXPORT_FORMATS = {"csv": EscapedCSV, "xlsx": EscapedXLSX}

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from core.forms import add_form_errors
 from core.views import FilteredPageMixin
 from counselling import selectors as case_selectors
-from counselling.views import CaseActionView, add_form_errors
+from counselling.views import CaseActionView
 from support_menus import selectors, services
 from support_menus.forms import ProposalStatusForm, ProposeForm
 from support_menus.permissions import MenuPermission

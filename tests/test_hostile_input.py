@@ -729,7 +729,6 @@ CATALOGUE_FILES = {
     "random_bytes": bytes(range(256)) * 40,
     "nul_bytes": b"\x00" * 4096,
     "utf16": catalogue_csv([CATALOGUE_ROW], encoding="utf-16"),
-    "shift_jis": catalogue_csv([CATALOGUE_ROW], encoding="cp932"),
     "wrong_header": "名前,説明\r\nA,B\r\n".encode(),
     "header_only": ",".join(CATALOGUE_COLUMNS).encode(),
     "very_long_line": b"a" * 300_000 + b"\r\n",

@@ -170,3 +170,17 @@ def test_every_change_is_audited_with_who_and_what(concierge):
     latest = case.history.first()
     assert latest.status == Case.Status.CONTACTED
     assert latest.updated_by == concierge
+
+
+def test_the_legacy_transition_moves_only_a_new_case_to_follow_up_on_the_timeline():
+    case = CaseFactory()
+    services.case_status_set_legacy(case=case, status=Case.Status.FOLLOW_UP, note="imported")
+    case.refresh_from_db()
+    assert case.status == Case.Status.FOLLOW_UP
+    event = case.events.filter(kind=CaseEvent.Kind.STATUS).get()
+    assert event.summary.endswith(": imported")
+    assert event.actor is None
+    assert case.history.first().status == Case.Status.FOLLOW_UP  # audited
+    with pytest.raises(ValidationError) as refused:
+        services.case_status_set_legacy(case=case, status=Case.Status.REALISED, note="x")
+    assert refused.value.code == "transition_not_allowed"

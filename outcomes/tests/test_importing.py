@@ -19,6 +19,7 @@ from outcomes import importing
 from outcomes.models import Survey, SurveyResponse
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Registration
+from registrations.services.legacy import LEGACY_NOTICE_VERSION
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -382,7 +383,7 @@ def test_create_missing_creates_a_legacy_corporation_once(tmp_path):
     assert (business.industry_id, business.employees, business.size_class) == ("T", 0, "")
     registration = business.registrations.get()
     assert registration.status == Registration.Status.REGISTERED
-    assert registration.notice_version == importing.LEGACY_NOTICE_VERSION
+    assert registration.notice_version == LEGACY_NOTICE_VERSION
     assert registration.privacy_consented_at is not None
     assert registration.sharing_consented_at is not None
     assert registration.contact.email.endswith("@legacy-import.invalid")
@@ -448,6 +449,19 @@ def test_full_width_digits_and_a_corporate_number_with_hyphens_are_accepted(tmp_
     run(path)
 
     assert Survey.objects.get().case == case
+
+
+@pytest.mark.parametrize("amount", ["3000000", "3,000,000", "￥3,000,000", "3000000円"])
+def test_yen_and_slashed_dates_import_as_people_type_them(tmp_path, amount):
+    """The catalogue import reads them the same way (core.csv_import)."""
+    case = CaseFactory()
+    path = write(tmp_path, line(registration_ref=case.registration.reference,
+                                answered_on="2026/5/10", amount_yen=amount))  # fmt: skip
+
+    run(path)
+
+    response = SurveyResponse.objects.get()
+    assert (response.amount_yen, response.answered_at) == (3_000_000, noon("2026-05-10"))
 
 
 # --- The admin import -------------------------------------------------------------------------

@@ -166,3 +166,21 @@ def test_the_survey_tasks_run_through_celery_on_todays_date():
     SurveyFactory(sent_at=timezone.now() - datetime.timedelta(days=8))
     assert surveys_schedule_task.apply().get() == 1
     assert survey_reminders_send_task.apply().get() == 1
+
+
+@pytest.mark.parametrize(("opens_on", "closes_on"), [
+    (None, datetime.date(2026, 6, 11)),  # open from its due day
+    (datetime.date(2026, 5, 1), datetime.date(2026, 6, 20)),  # or from the day it is sent
+])  # fmt: skip
+def test_a_survey_stays_open_the_setting_s_days_from_the_day_it_opens(
+    settings, opens_on, closes_on
+):
+    settings.SURVEY_OPEN_DAYS = 50
+    case = CaseFactory()
+    survey = services.survey_create(
+        case=case, wave_months=6, due_on=datetime.date(2026, 4, 22), opens_on=opens_on
+    )
+    survey.refresh_from_db()
+    assert survey.closes_on == closes_on
+    assert survey.token_nonce
+    assert survey.sent_at is None

@@ -3,7 +3,6 @@ answered for cases in follow-up or realised (in bulk; no e-mails are queued)."""
 
 import datetime
 import random
-import secrets
 from collections import defaultdict
 
 from django.db.models import Min
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from counselling.models import Case
 from outcomes.models import Survey, SurveyResponse
-from outcomes.services import add_months
+from outcomes.services import add_months, survey_new
 from support_menus.models import Proposal
 
 EFFORTS = [code for code, _label in SurveyResponse.OwnEffort.choices]
@@ -43,12 +42,11 @@ def surveys_seed(*, seed: int) -> int:
         due = add_months(first, 6)
         sent = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)))
         answered = status in (Case.Status.FOLLOW_UP, Case.Status.REALISED) or rng.random() < 0.3
-        survey = Survey(
-            case_id=pk, wave_months=6, due_on=due, closes_on=due + datetime.timedelta(days=60),
-            token_nonce=secrets.token_hex(16), sent_at=sent,
-            reminder1_at=None if answered else sent + datetime.timedelta(days=7),
-            answered_at=sent + datetime.timedelta(days=rng.randint(1, 20)) if answered else None,
-        )  # fmt: skip
+        survey = survey_new(case_id=pk, wave_months=6, due_on=due, sent_at=sent)
+        if answered:
+            survey.answered_at = sent + datetime.timedelta(days=rng.randint(1, 20))
+        else:
+            survey.reminder1_at = sent + datetime.timedelta(days=7)
         surveys.append(survey)
         if answered:
             realised = status == Case.Status.REALISED

@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.pagination import PAGE_SIZE
 from core.roles import Role
 from counselling.models import CounsellingSession
 from counselling.tests.factories import CaseFactory
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from reporting.selectors import FIRMS_PAGE_SIZE
 from reporting.services import firm_progress_refresh
 
 URL = reverse("reporting:progress-firms")
@@ -67,8 +67,8 @@ def test_the_page_runs_the_same_queries_for_3_or_60_firms_and_pages_them(client,
     CaseFactory.create_batch(57)
     many, response = queries()
     assert many == few
-    assert len(response.context["rows"]) == FIRMS_PAGE_SIZE
+    assert len(response.context["rows"]) == PAGE_SIZE
     second = client.get(URL, {**WHOLE_PROGRAM, "page": 2})
-    assert len(second.context["rows"]) == 60 - FIRMS_PAGE_SIZE
+    assert len(second.context["rows"]) == 60 - PAGE_SIZE
     references = {row["reference"] for row in response.context["rows"]}
     assert references.isdisjoint(row["reference"] for row in second.context["rows"])
