@@ -139,7 +139,7 @@ class ContactUpdateView(BusinessRoleMixin, FormView):
                 "We sent a link to %(email)s. Your new e-mail address takes effect once you "
                 "open it; until then we keep using %(old)s."
             ) % {"email": contact.pending_email, "old": contact.email})  # fmt: skip
-        return redirect("portal:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class EmailChangeConfirmView(View):
@@ -159,7 +159,7 @@ class EmailChangeConfirmView(View):
                 return render(request, "registrations/email_confirm.html",
                               {"contact": contact, "in_use": True}, status=409)  # fmt: skip
             messages.success(request, _("Your e-mail address was changed. Sign in with it."))
-            return redirect("portal:home")
+            return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "registrations/email_confirm.html", {"contact": contact})
 
 
@@ -177,7 +177,7 @@ class WithdrawView(BusinessRoleMixin, FormView):
             registration=registration, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("Your registration was withdrawn."))
-        return redirect("portal:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class MyDataView(BusinessRoleMixin, View):
@@ -238,7 +238,7 @@ class DeletionRequestView(BusinessRoleMixin, FormView):
             "Your request was received. Once the program office has deleted your data, your "
             "sign-in account is closed."
         ))  # fmt: skip
-        return redirect("portal:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class ContactRequestListView(BusinessRoleMixin, TemplateView):
