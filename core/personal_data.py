@@ -23,7 +23,12 @@ from django.utils.module_loading import module_has_submodule
 ANONYMISED_NAME = "（削除済み）"
 ANONYMISED_KANA = "サクジョズミ"
 ANONYMISED_EMAIL = "deleted@anonymised.invalid"
-TEXT_FIELDS = (models.CharField, models.TextField, models.EmailField)  # and their subclasses
+TEXT_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.JSONField,
+)  # + subclasses
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ DECLARATIONS = (
         "outcomes.SurveyResponse", "survey__case__registration__business",
         personal={"products": BLANK, "comments": BLANK},
         not_personal=frozenset({"export_realised", "destinations", "mode", "target_set",
-                                "target_achieved", "trajectory", "fee_band", "source"}),
+                                "target_achieved", "trajectory", "fee_band", "source",
+                                "own_efforts"}),
         export=Export("outcomes.Survey", "survey", "response", many=False),
         preview=Preview(
             "erase-answers",

@@ -57,10 +57,13 @@ DECLARATIONS = (
     ModelData(
         "registrations.Registration", "business",
         personal={"products": IDENTIFYING_BLANK, "referral_organisation_name": BLANK,
-                  "withdrawal_reason": BLANK},
+                  "withdrawal_reason": BLANK,
+                  # What a person asking for a known firm typed (name, address, 法人番号).
+                  "submitted_business": replaced(lambda registration: {})},
         not_personal=frozenset({
             "reference", "status", "channel", "challenge_type", "destinations",
             "export_experience", "referral_source", "notice_version", "consent_nonce",
+            "situations",
         }),
         activity=_still_registering,
         export=Export(BUSINESS, "business", "registrations", order_by=("id",),

@@ -6,7 +6,8 @@ from core.personal_data import ModelData
 DECLARATIONS = (
     ModelData(
         "reporting.ProgressExport", None,
-        not_personal=frozenset({"requested_via", "kind", "format", "status", "error"}),
+        not_personal=frozenset({"requested_via", "kind", "format", "status", "error",
+                                "filters"}),
     ),
     ModelData(
         "reporting.FirmProgress", None,

@@ -11,12 +11,15 @@ DECLARATIONS = (
     ModelData(
         "support_menus.SupportMenu", None,
         not_personal=frozenset({"code", "name", "category", "summary", "url", "source_url",
-                                "ec_experience", "fee_note", "subsidy_rate"}),
+                                "ec_experience", "fee_note", "subsidy_rate",
+                                # lists of codes the matching reads
+                                "stages", "size_classes", "challenge_types",
+                                "destination_regions"}),
     ),
     ModelData(
         "support_menus.Proposal", "case__registration__business",
         personal={"note": BLANK},
-        not_personal=frozenset({"status"}),
+        not_personal=frozenset({"status", "reasons"}),  # reasons: the matching's codes
         export=Export("counselling.Case", "case", "proposals", exclude=("score", "reasons"),
                       rows=lambda rows: rows.select_related("menu")),
         preview=Preview(
@@ -25,8 +28,12 @@ DECLARATIONS = (
                           "The messages of %(counter)s support-menu proposals", "counter"),
         ),
     ),
+    # A case's best matches: menu ids and scores.
+    ModelData("support_menus.CaseMenuRanking", None, not_personal=frozenset({"top"})),
     ModelData(
         "support_menus.ImportJob", None,
-        not_personal=frozenset({"kind", "file_name", "status", "phase", "summary", "message"}),
+        # errors name a row, a column and what is wrong with it; options are the import's flags
+        not_personal=frozenset({"kind", "file_name", "status", "phase", "summary", "message",
+                                "options", "errors"}),
     ),
 )  # fmt: skip

@@ -38,7 +38,13 @@ def firm():
     """A firm whose contact can sign in, with a case, a session note and an e-mail."""
     business = BusinessFactory(name="株式会社秘密酒造", representative="秘密 太郎",
                                address="仙台市青葉区秘密町1-1", prefecture_id="04")  # fmt: skip
-    case = CaseFactory(registration=RegistrationFactory(business=business, products="秘密の酒"))
+    # What the contact typed when they registered (kept for a pending contact's own view).
+    typed = {"name": "株式会社秘密酒造", "address": "仙台市青葉区秘密町1-1"}
+    case = CaseFactory(
+        registration=RegistrationFactory(
+            business=business, products="秘密の酒", submitted_business=typed
+        )
+    )
     contact = case.registration.contact
     contact.user = UserFactory(role=Role.BUSINESS, username="secret-firm")
     contact.save()
@@ -189,6 +195,7 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
         list(Contact.objects.filter(pk=contact.pk).values()),
         list(CounsellingSession.objects.filter(case=firm).values()),
         list(CounsellingSession.history.filter(case_id=firm.pk).values()),
+        list(firm.registration.__class__.objects.filter(id=firm.registration_id).values()),
         list(firm.registration.__class__.history.filter(id=firm.registration_id).values()),
         list(OutboundEmail.objects.exclude(pk=decision.pk).values()),
         list(CaseEvent.objects.filter(case=firm).values()),
