@@ -16,7 +16,8 @@ from core.text import validate_multiline, validate_single_line
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> forms.BaseForm:
     """Put a service's or a model's validation errors on the form: beside the field of the
     same name, or above the form. Returns the form (for `form_invalid`)."""
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in by_field.items():
         form.add_error(field if field in form.fields else None, errors)
     return form
 
