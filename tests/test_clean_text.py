@@ -26,8 +26,7 @@ from outcomes.services import survey_resend
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Contact, Registration
 from registrations.normalise import name_key
-from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from registrations.tests.test_views import form_data
+from registrations.tests.factories import BusinessFactory, RegistrationFactory, form_data
 from support_menus import resources
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS, dataset_read, result_errors

@@ -33,7 +33,7 @@ from outcomes.models import SurveyResponse
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Contact, Registration
-from registrations.tests.test_views import form_data
+from registrations.tests.factories import form_data
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS as CATALOGUE_COLUMNS
 
