@@ -21,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.models import OutboundEmail, TwoFactorInvitation, User
 from core.roles import Role
 from core.services import email_enqueue, email_outbox_dispatch
-from core.tests.factories import UserFactory
-from core.tests.test_two_factor import PASSWORD, code, invitation_link, set_up, sign_in
+from core.tests.factories import PASSWORD, UserFactory
+from core.tests.helpers import code, invitation_link, set_up, sign_in
 
 pytestmark = pytest.mark.django_db
 
