@@ -7,7 +7,8 @@ never a 500, never a stored value outside the rules of core.validators (ADR 0013
 message in Japanese next to the field or naming the import's row and column. After each
 example the office's lists and the case page still answer.
 
-Each example runs in a savepoint that is rolled back (as in test_hostile_input)."""
+Each example runs in a savepoint that is rolled back (tests/hostile.py, as in
+test_hostile_input)."""
 
 import datetime
 
@@ -32,7 +33,7 @@ from outcomes.tests.factories import SurveyFactory
 from support_menus import services as menu_services
 from support_menus.models import Proposal, SupportMenu
 from support_menus.tests.factories import SupportMenuFactory
-from tests.test_hostile_input import (
+from tests.hostile import (
     CATALOGUE_ROW,
     FEW,
     JAPANESE,
