@@ -1,7 +1,8 @@
 """The hostile-input harness shared by tests/test_hostile_input.py and
 tests/test_hostile_dates.py: Hypothesis settings, one rolled-back example at a time, posting
-without letting a 500 pass, reading the messages shown, and building and sending the two
-import files (survey results, support-menu catalogue) by command and admin page."""
+without letting a 500 pass, reading the messages shown, writing a survey results file, and
+sending both import files (survey results, support-menu catalogue) by command and admin page.
+The catalogue file itself is written by support_menus/tests/helpers.py."""
 
 import contextlib
 import csv
@@ -15,7 +16,6 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 
 from outcomes import importing
-from support_menus.resources import COLUMNS as CATALOGUE_COLUMNS
 
 FAST = hsettings(
     max_examples=30,
@@ -126,24 +126,6 @@ def admin_survey_import(client, data: bytes, *, name="results.csv", really=False
 
 
 # --- The support-menu catalogue import ---------------------------------------------------------
-
-CATALOGUE_ROW = {
-    "code": "test-hands-on", "name": "テスト伴走支援", "provider": "jetro",
-    "category": "hands_on", "summary": "専門家が伴走します。", "url": "https://www.jetro.go.jp/",
-    "source_url": "", "stages": "preparation;challenge", "issue_tags": "market_research;buyers",
-    "size_classes": "small;sme", "corporation_only": "false", "industries": "E;I",
-    "prefectures": "", "ec_experience": "any", "challenge_types": "", "requires_target": "false",
-    "destination_regions": "", "fee_note": "無料", "subsidy_cap_yen": "", "subsidy_rate": "",
-    "opens_on": "", "closes_on": "", "active": "true",
-}  # fmt: skip
-
-
-def catalogue_csv(rows, *, header=CATALOGUE_COLUMNS, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
 
 
 def run_catalogue_command(tmp_path, data: bytes, *, name="menus.csv") -> tuple[bool, str]:

@@ -33,8 +33,8 @@ from outcomes.tests.factories import SurveyFactory
 from support_menus import services as menu_services
 from support_menus.models import Proposal, SupportMenu
 from support_menus.tests.factories import SupportMenuFactory
+from support_menus.tests.helpers import ROW, csv_bytes
 from tests.hostile import (
-    CATALOGUE_ROW,
     FEW,
     JAPANESE,
     SURVEY_DATA,
@@ -42,7 +42,6 @@ from tests.hostile import (
     admin_import_messages,
     admin_survey_import,
     assert_explained,
-    catalogue_csv,
     html,
     rolled_back,
     run_catalogue_command,
@@ -304,7 +303,7 @@ def test_survey_admin_import_with_hostile_dates_and_amounts(admin_client, concie
 
 
 def _catalogue(opens, closes, cap) -> bytes:
-    return catalogue_csv([{**CATALOGUE_ROW, "opens_on": opens, "closes_on": closes,
+    return csv_bytes([{**ROW, "opens_on": opens, "closes_on": closes,
                            "subsidy_cap_yen": cap}])  # fmt: skip
 
 

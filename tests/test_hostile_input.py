@@ -32,8 +32,8 @@ from registrations.models import Business, Contact, Registration
 from registrations.tests.factories import form_data
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS as CATALOGUE_COLUMNS
+from support_menus.tests.helpers import ROW, csv_bytes
 from tests.hostile import (
-    CATALOGUE_ROW,
     FAST,
     FEW,
     JAPANESE,
@@ -44,7 +44,6 @@ from tests.hostile import (
     admin_import_messages,
     admin_survey_import,
     assert_explained,
-    catalogue_csv,
     field_messages,
     html,
     rolled_back,
@@ -606,7 +605,7 @@ CATALOGUE_FILES = {
     "only_a_bom": b"\xef\xbb\xbf",
     "random_bytes": bytes(range(256)) * 40,
     "nul_bytes": b"\x00" * 4096,
-    "utf16": catalogue_csv([CATALOGUE_ROW], encoding="utf-16"),
+    "utf16": csv_bytes([ROW], encoding="utf-16"),
     "wrong_header": "名前,説明\r\nA,B\r\n".encode(),
     "header_only": ",".join(CATALOGUE_COLUMNS).encode(),
     "very_long_line": b"a" * 300_000 + b"\r\n",
@@ -658,11 +657,11 @@ def test_catalogue_import_of_a_huge_file_is_refused(tmp_path, admin_client):
 
 
 def test_catalogue_row_with_script_and_formulas_is_previewed_escaped(tmp_path, admin_client):
-    row = {**CATALOGUE_ROW, "name": SCRIPT, "summary": '=HYPERLINK("http://evil.example","x")',
+    row = {**ROW, "name": SCRIPT, "summary": '=HYPERLINK("http://evil.example","x")',
            "fee_note": IMG}  # fmt: skip
-    imported, message = run_catalogue_command(tmp_path, catalogue_csv([row]))
+    imported, message = run_catalogue_command(tmp_path, csv_bytes([row]))
     assert imported, message
-    response = admin_catalogue_import(admin_client, catalogue_csv([row]))
+    response = admin_catalogue_import(admin_client, csv_bytes([row]))
     no_raw_script(html(response), "the catalogue import preview")
     assert not SupportMenu.objects.exists()
 
@@ -677,7 +676,7 @@ def test_catalogue_import_with_hostile_cells_never_escapes(tmp_path, cells):
     assume(not known_catalogue_finding(cells))
     with rolled_back():
         before = counts()
-        imported, message = run_catalogue_command(tmp_path, catalogue_csv([{**CATALOGUE_ROW,
+        imported, message = run_catalogue_command(tmp_path, csv_bytes([{**ROW,
                                                                             **cells}]))  # fmt: skip
         assert counts() == before, "a dry run wrote something"
         if not imported:
@@ -773,7 +772,7 @@ def test_finding_4_survey_admin_import_with_a_nul_cell(admin_client, import_case
 
 @pytest.mark.parametrize("column", ["name", "code", "summary"])
 def test_finding_5_catalogue_nul_cell_message(tmp_path, admin_client, column):
-    data = catalogue_csv([{**CATALOGUE_ROW, column: "a\x00b"}])
+    data = csv_bytes([{**ROW, column: "a\x00b"}])
     imported, message = run_catalogue_command(tmp_path, data)
     assert not imported
     lines = [line for line in message.splitlines()[1:] if line.strip()]  # the row lines
@@ -785,7 +784,7 @@ def test_finding_5_catalogue_nul_cell_message(tmp_path, admin_client, column):
 
 
 def test_finding_7_catalogue_command_summary_is_english(tmp_path):
-    data = catalogue_csv([{**CATALOGUE_ROW, "category": SCRIPT}])
+    data = csv_bytes([{**ROW, "category": SCRIPT}])
     path = tmp_path / "menus.csv"
     path.write_bytes(data)
     with pytest.raises(CommandError) as failure:
@@ -936,10 +935,10 @@ def test_catalogue_import_refuses_control_and_format_characters_by_row_and_colum
     tmp_path, column, data
 ):
     value = data.draw(dirty_text(multiline=column == "summary"))
-    rows = [CATALOGUE_ROW, {**CATALOGUE_ROW, "code": "second", column: value}]
+    rows = [ROW, {**ROW, "code": "second", column: value}]
     with rolled_back():
         before = counts()
-        imported, message = run_catalogue_command(tmp_path, catalogue_csv(rows))
+        imported, message = run_catalogue_command(tmp_path, csv_bytes(rows))
         assert not imported, repr(value)
         assert f"2行目 {column}: " in message, message
         assert counts() == before
@@ -962,9 +961,7 @@ def test_survey_import_refuses_control_and_format_characters_by_row_and_column(
 @pytest.mark.parametrize("encoding", ["euc_jp", "iso2022_jp", "utf-16", "utf-32"])
 def test_both_imports_explain_a_file_in_another_encoding(tmp_path, import_case, encoding):
     before = counts()
-    imported, message = run_catalogue_command(
-        tmp_path, catalogue_csv([CATALOGUE_ROW], encoding=encoding)
-    )
+    imported, message = run_catalogue_command(tmp_path, csv_bytes([ROW], encoding=encoding))
     check_refused_survey_file(imported, message, before, f"catalogue in {encoding}")
     row = survey_row(import_case.registration.reference, products="日本酒")
     imported, message = run_survey_command(tmp_path, survey_csv([row], encoding=encoding))

@@ -10,9 +10,9 @@ from core.tests.factories import UserFactory
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
 from outcomes.models import SurveyResponse
+from outcomes.tests.helpers import SURVEY_IMPORT, survey_file
 from support_menus.models import ImportJob
 from tests.celery_helpers import wait_for
-from tests.test_import_jobs import SURVEY_IMPORT, survey_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]
 
