@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.file_messages import ROW_COLUMN_ERROR
 from core.models import Organisation
 from core.roles import Role
 from core.services import email_outbox_dispatch
@@ -162,9 +163,9 @@ def test_the_catalogue_import_refuses_them_by_row_and_column():
     result = run_import(rows)
     errors = result_errors(result)
     assert len(errors) == 2, errors
-    assert errors[0].startswith("1行目 name: ")
+    assert errors[0].startswith(ROW_COLUMN_ERROR % {"row": 1, "field": "name", "error": ""})
     assert "U+202E" in errors[0]
-    assert errors[1].startswith("3行目 summary: ")
+    assert errors[1].startswith(ROW_COLUMN_ERROR % {"row": 3, "field": "summary", "error": ""})
     assert "U+200B" in errors[1]
     assert not SupportMenu.objects.exists()
 
@@ -188,7 +189,8 @@ def test_the_survey_import_refuses_them_by_row_and_column(tmp_path, users):
     data = survey_csv(case.registration.reference, products="日本酒\x1b[31m")
     result = importing.survey_results_import(data, dry_run=False, create_missing=False)
     assert len(result.errors) == 1, result.errors
-    assert result.errors[0].startswith("1行目 products: ")
+    prefix = ROW_COLUMN_ERROR % {"row": 1, "field": "products", "error": ""}
+    assert result.errors[0].startswith(prefix)
     assert "U+001B" in result.errors[0]
     assert not SurveyResponse.objects.exists()
 

@@ -22,6 +22,7 @@ from hypothesis import assume, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from core.file_messages import ROW_COLUMN_ERROR
 from core.roles import Role
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
@@ -940,7 +941,7 @@ def test_catalogue_import_refuses_control_and_format_characters_by_row_and_colum
         before = counts()
         imported, message = run_catalogue_command(tmp_path, csv_bytes(rows))
         assert not imported, repr(value)
-        assert f"2行目 {column}: " in message, message
+        assert ROW_COLUMN_ERROR % {"row": 2, "field": column, "error": ""} in message, message
         assert counts() == before
 
 
@@ -954,7 +955,7 @@ def test_survey_import_refuses_control_and_format_characters_by_row_and_column(
         before = counts()
         imported, message = run_survey_command(tmp_path, survey_csv([row]))
         assert not imported, repr(value)
-        assert f"1行目 {column}: " in message, message
+        assert ROW_COLUMN_ERROR % {"row": 1, "field": column, "error": ""} in message, message
         assert counts() == before
 
 
