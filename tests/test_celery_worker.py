@@ -41,7 +41,7 @@ def test_a_broker_outage_loses_no_email_and_the_sweep_sends_it_later(client, bro
 
 def test_a_registration_is_saved_when_the_broker_is_down(client, broker_down):
     from registrations.models import Registration
-    from registrations.tests.test_views import form_data
+    from registrations.tests.factories import form_data
 
     response = client.post(reverse("registrations:register"), form_data())
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.file_messages import ROW_COLUMN_ERROR
 from core.models import Organisation
 from core.roles import Role
 from core.services import email_outbox_dispatch
@@ -26,12 +27,12 @@ from outcomes.services import survey_resend
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Contact, Registration
 from registrations.normalise import name_key
-from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from registrations.tests.test_views import form_data
+from registrations.tests.factories import BusinessFactory, RegistrationFactory, form_data
 from support_menus import resources
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS, dataset_read, result_errors
 from support_menus.services import catalogue_import
+from support_menus.tests.helpers import ROW, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -154,35 +155,17 @@ def test_the_survey_form_refuses_them(client, users):
 
 # --- 1. The imports apply the same rule, with row and column ----------------------------------
 
-CATALOGUE_ROW = {
-    "code": "test-hands-on", "name": "テスト伴走支援", "provider": "jetro",
-    "category": "hands_on", "summary": "専門家が伴走します。", "url": "https://www.jetro.go.jp/",
-    "source_url": "", "stages": "preparation;challenge", "issue_tags": "market_research",
-    "size_classes": "small;sme", "corporation_only": "false", "industries": "E",
-    "prefectures": "", "ec_experience": "any", "challenge_types": "", "requires_target": "false",
-    "destination_regions": "", "fee_note": "無料", "subsidy_cap_yen": "", "subsidy_rate": "",
-    "opens_on": "", "closes_on": "", "active": "true",
-}  # fmt: skip
-
-
-def catalogue_csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
 
 def test_the_catalogue_import_refuses_them_by_row_and_column():
-    rows = [{**CATALOGUE_ROW, "name": "テスト\u202e伴走支援"},
-            {**CATALOGUE_ROW, "code": "second", "summary": "一行目\n二行目"},
-            {**CATALOGUE_ROW, "code": "third", "summary": "見えない\u200b文字"}]  # fmt: skip
-    result = catalogue_import(dataset=dataset_read(catalogue_csv(rows), "csv"), dry_run=False)
+    rows = [{**ROW, "name": "テスト\u202e伴走支援"},
+            {**ROW, "code": "second", "summary": "一行目\n二行目"},
+            {**ROW, "code": "third", "summary": "見えない\u200b文字"}]  # fmt: skip
+    result = run_import(rows)
     errors = result_errors(result)
     assert len(errors) == 2, errors
-    assert errors[0].startswith("1行目 name: ")
+    assert errors[0].startswith(ROW_COLUMN_ERROR % {"row": 1, "field": "name", "error": ""})
     assert "U+202E" in errors[0]
-    assert errors[1].startswith("3行目 summary: ")
+    assert errors[1].startswith(ROW_COLUMN_ERROR % {"row": 3, "field": "summary", "error": ""})
     assert "U+200B" in errors[1]
     assert not SupportMenu.objects.exists()
 
@@ -206,7 +189,8 @@ def test_the_survey_import_refuses_them_by_row_and_column(tmp_path, users):
     data = survey_csv(case.registration.reference, products="日本酒\x1b[31m")
     result = importing.survey_results_import(data, dry_run=False, create_missing=False)
     assert len(result.errors) == 1, result.errors
-    assert result.errors[0].startswith("1行目 products: ")
+    prefix = ROW_COLUMN_ERROR % {"row": 1, "field": "products", "error": ""}
+    assert result.errors[0].startswith(prefix)
     assert "U+001B" in result.errors[0]
     assert not SurveyResponse.objects.exists()
 

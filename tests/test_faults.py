@@ -309,7 +309,7 @@ def exactly_once(scenario: str, keys: set[str], sink: Sink, repeats_allowed: int
 def _registration_data() -> dict:
     from stdnum.jp import cn
 
-    from registrations.tests.test_views import form_data
+    from registrations.tests.factories import form_data
 
     body = f"{uuid.uuid4().int % 10**12:012d}"
     email = f"firm-{uuid.uuid4().hex[:8]}@example.jp"

@@ -7,7 +7,8 @@ never a 500, never a stored value outside the rules of core.validators (ADR 0013
 message in Japanese next to the field or naming the import's row and column. After each
 example the office's lists and the case page still answer.
 
-Each example runs in a savepoint that is rolled back (as in test_hostile_input)."""
+Each example runs in a savepoint that is rolled back (tests/hostile.py, as in
+test_hostile_input)."""
 
 import datetime
 
@@ -32,8 +33,8 @@ from outcomes.tests.factories import SurveyFactory
 from support_menus import services as menu_services
 from support_menus.models import Proposal, SupportMenu
 from support_menus.tests.factories import SupportMenuFactory
-from tests.test_hostile_input import (
-    CATALOGUE_ROW,
+from support_menus.tests.helpers import ROW, csv_bytes
+from tests.hostile import (
     FEW,
     JAPANESE,
     SURVEY_DATA,
@@ -41,7 +42,6 @@ from tests.test_hostile_input import (
     admin_import_messages,
     admin_survey_import,
     assert_explained,
-    catalogue_csv,
     html,
     rolled_back,
     run_catalogue_command,
@@ -303,7 +303,7 @@ def test_survey_admin_import_with_hostile_dates_and_amounts(admin_client, concie
 
 
 def _catalogue(opens, closes, cap) -> bytes:
-    return catalogue_csv([{**CATALOGUE_ROW, "opens_on": opens, "closes_on": closes,
+    return csv_bytes([{**ROW, "opens_on": opens, "closes_on": closes,
                            "subsidy_cap_yen": cap}])  # fmt: skip
 
 

@@ -10,32 +10,51 @@ other's registrations, answers or login failures. What these tests found (500s f
 the forms let through, NUL characters in imports, English messages) was fixed; the tests at
 the end keep each of those cases."""
 
-import contextlib
-import csv
 import io
 import re
 import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, assume, given
+from hypothesis import assume, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from core.file_messages import ROW_COLUMN_ERROR
 from core.roles import Role
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
-from outcomes import importing
 from outcomes.models import SurveyResponse
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import Business, Contact, Registration
-from registrations.tests.test_views import form_data
+from registrations.tests.factories import form_data
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS as CATALOGUE_COLUMNS
+from support_menus.tests.helpers import ROW, csv_bytes
+from tests.hostile import (
+    FAST,
+    FEW,
+    JAPANESE,
+    SURVEY_DATA,
+    SURVEY_HEADER,
+    TAG,
+    admin_catalogue_import,
+    admin_import_messages,
+    admin_survey_import,
+    assert_explained,
+    field_messages,
+    html,
+    rolled_back,
+    run_catalogue_command,
+    run_survey_command,
+    send,
+    short,
+    survey_csv,
+    survey_row,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,72 +126,16 @@ garbage_token = st.one_of(
     ).filter(lambda s: s.strip(".") != ""),
 )
 
-FAST = hsettings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-FEW = hsettings(FAST, max_examples=15)
 
 # --- Helpers -----------------------------------------------------------------------------------
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
-FEEDBACK = re.compile(r'class="invalid-feedback"[^>]*>(.*?)</(?:div|span|p)>', re.S)
 ALERT = re.compile(r'class="alert[^"]*"[^>]*>(.*?)</div>', re.S)
-TAG = re.compile(r"<[^>]+>")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
-    pass
-
-
-@contextlib.contextmanager
-def rolled_back():
-    """One Hypothesis example: every write is undone afterwards."""
-    with contextlib.suppress(_Rollback), transaction.atomic():
-        yield
-        raise _Rollback
-
-
-def short(value) -> str:
-    text = repr(value)
-    return text if len(text) < 300 else f"{text[:300]}… ({len(text)} chars)"
-
-
-def send(client, method: str, url: str, data=None, **kwargs):
-    """The response, or an AssertionError naming the input when the view raised (a 500)."""
-    try:
-        response = getattr(client, method)(url, data, **kwargs)
-    except Exception as error:
-        raise AssertionError(
-            f"500: {method.upper()} {url} raised {type(error).__name__}: {str(error)[:300]} "
-            f"for {short(data)}"
-        ) from error
-    assert response.status_code != 500, f"500: {method.upper()} {url} for {short(data)}"
-    return response
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def no_raw_script(page: str, where: str) -> None:
     for payload in RAW_PAYLOADS:
         assert payload not in page, f"unescaped {payload!r} rendered on {where}"
-
-
-def field_messages(page: str) -> list[str]:
-    return [TAG.sub("", m).strip() for m in FEEDBACK.findall(page)]
-
-
-def assert_explained(page: str, where: str) -> None:
-    """Re-shown with an error next to a field, each message non-empty and in Japanese."""
-    messages = field_messages(page)
-    assert "is-invalid" in page, f"no field marked invalid on {where}"
-    assert messages, f"no field error shown on {where}"
-    for message in messages:
-        assert JAPANESE.search(message), f"unclear message {message!r} on {where}"
 
 
 def assert_any_message(page: str, where: str) -> None:
@@ -426,10 +389,6 @@ def test_survey_link_with_a_garbage_token_is_the_friendly_page(client, survey, t
         assert not SurveyResponse.objects.exists()
 
 
-SURVEY_DATA = {"export_realised": "yes", "first_export_date": "2026-01-10", "destinations": ["US"],
-               "products": "日本酒", "amount_yen": "1000000", "mode": "", "target_set": "yes",
-               "target_achieved": "yes", "trajectory": "increased", "own_efforts": ["pr"],
-               "fee_band": "le100k", "satisfaction": "4", "comments": "ありがとう"}  # fmt: skip
 SURVEY_FIELDS = [*SURVEY_DATA, "menus_used"]
 
 
@@ -517,22 +476,6 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, users,
 
 # --- The survey results import: command and admin page ------------------------------------------
 
-SURVEY_HEADER = list(importing.COLUMNS)
-
-
-def survey_csv(rows, *, header=SURVEY_HEADER, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def survey_row(reference: str, **cells) -> list[str]:
-    values = {"registration_ref": reference, "wave_months": "6", "answered_on": "2026-01-10",
-              "export_realised": "no", "source": "hearing", **cells}  # fmt: skip
-    return [values.get(column, "") for column in SURVEY_HEADER]
-
 
 @pytest.fixture
 def import_case(users):
@@ -553,30 +496,6 @@ def counts() -> tuple[int, ...]:
 
     return (SurveyResponse.objects.count(), Survey.objects.count(), Case.objects.count(),
             Business.objects.count(), SupportMenu.objects.count())  # fmt: skip
-
-
-def run_survey_command(tmp_path, data: bytes, *options) -> tuple[bool, str]:
-    """(imported, every message) of `import_survey_results`; only CommandError may escape."""
-    path = tmp_path / "results.csv"
-    path.write_bytes(data)
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_survey_results", str(path), *options, stdout=out, stderr=err)
-    except CommandError as error:
-        return False, f"{error}\n{err.getvalue()}"
-    except Exception as error:
-        raise AssertionError(
-            f"traceback: import_survey_results raised {type(error).__name__}: "
-            f"{str(error)[:300]} for {short(data)}"
-        ) from error
-    return True, out.getvalue()
-
-
-def admin_survey_import(client, data: bytes, *, name="results.csv", really=False):
-    upload = io.BytesIO(data)
-    upload.name = name
-    body = {"file": upload, "import" if really else "check": "1"}
-    return send(client, "post", reverse("admin:outcomes_surveyresponse_import"), body)
 
 
 def check_refused_survey_file(imported: bool, message: str, before, where: str) -> None:
@@ -681,54 +600,13 @@ def test_survey_import_with_random_bytes_never_escapes(tmp_path, import_case, da
 
 # --- The support-menu catalogue import: command and admin page -----------------------------------
 
-CATALOGUE_ROW = {
-    "code": "test-hands-on", "name": "テスト伴走支援", "provider": "jetro",
-    "category": "hands_on", "summary": "専門家が伴走します。", "url": "https://www.jetro.go.jp/",
-    "source_url": "", "stages": "preparation;challenge", "issue_tags": "market_research;buyers",
-    "size_classes": "small;sme", "corporation_only": "false", "industries": "E;I",
-    "prefectures": "", "ec_experience": "any", "challenge_types": "", "requires_target": "false",
-    "destination_regions": "", "fee_note": "無料", "subsidy_cap_yen": "", "subsidy_rate": "",
-    "opens_on": "", "closes_on": "", "active": "true",
-}  # fmt: skip
-
-
-def catalogue_csv(rows, *, header=CATALOGUE_COLUMNS, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def run_catalogue_command(tmp_path, data: bytes, *, name="menus.csv") -> tuple[bool, str]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("catalogue", "import", str(path), "--dry-run", stdout=out, stderr=err)
-    except CommandError as error:
-        return False, f"{error}\n{err.getvalue()}"
-    except Exception as error:
-        raise AssertionError(
-            f"traceback: catalogue import --dry-run raised {type(error).__name__}: "
-            f"{str(error)[:300]} for {short(data)}"
-        ) from error
-    return True, out.getvalue()
-
-
-def admin_catalogue_import(client, data: bytes, name="menus.csv"):
-    upload = io.BytesIO(data)
-    upload.name = name
-    return send(client, "post", reverse("admin:support_menus_supportmenu_import"),
-                {"import_file": upload, "format": 0, "resource": 0})  # fmt: skip
-
 
 CATALOGUE_FILES = {
     "empty": b"",
     "only_a_bom": b"\xef\xbb\xbf",
     "random_bytes": bytes(range(256)) * 40,
     "nul_bytes": b"\x00" * 4096,
-    "utf16": catalogue_csv([CATALOGUE_ROW], encoding="utf-16"),
+    "utf16": csv_bytes([ROW], encoding="utf-16"),
     "wrong_header": "名前,説明\r\nA,B\r\n".encode(),
     "header_only": ",".join(CATALOGUE_COLUMNS).encode(),
     "very_long_line": b"a" * 300_000 + b"\r\n",
@@ -759,14 +637,6 @@ def test_catalogue_admin_import_refuses_a_hostile_file_with_a_message(admin_clie
     assert counts() == before
 
 
-def admin_import_messages(page: str) -> list[str]:
-    """The form's errors and the import's error list (file-level and row errors)."""
-    errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
-    section = page.split("<h2>", 1)[1] if "<h2>" in page else ""
-    errors += re.findall(r"<li>(.*?)</li>", section.split("<!-- END Content -->")[0], re.S)
-    return [" ".join(TAG.sub(" ", e).split()) for e in errors if TAG.sub("", e).strip()]
-
-
 def assert_any_message_admin(page: str, kind: str) -> None:
     messages = admin_import_messages(page)
     assert messages, f"<{kind}>: no message on the admin import page"
@@ -788,11 +658,11 @@ def test_catalogue_import_of_a_huge_file_is_refused(tmp_path, admin_client):
 
 
 def test_catalogue_row_with_script_and_formulas_is_previewed_escaped(tmp_path, admin_client):
-    row = {**CATALOGUE_ROW, "name": SCRIPT, "summary": '=HYPERLINK("http://evil.example","x")',
+    row = {**ROW, "name": SCRIPT, "summary": '=HYPERLINK("http://evil.example","x")',
            "fee_note": IMG}  # fmt: skip
-    imported, message = run_catalogue_command(tmp_path, catalogue_csv([row]))
+    imported, message = run_catalogue_command(tmp_path, csv_bytes([row]))
     assert imported, message
-    response = admin_catalogue_import(admin_client, catalogue_csv([row]))
+    response = admin_catalogue_import(admin_client, csv_bytes([row]))
     no_raw_script(html(response), "the catalogue import preview")
     assert not SupportMenu.objects.exists()
 
@@ -807,7 +677,7 @@ def test_catalogue_import_with_hostile_cells_never_escapes(tmp_path, cells):
     assume(not known_catalogue_finding(cells))
     with rolled_back():
         before = counts()
-        imported, message = run_catalogue_command(tmp_path, catalogue_csv([{**CATALOGUE_ROW,
+        imported, message = run_catalogue_command(tmp_path, csv_bytes([{**ROW,
                                                                             **cells}]))  # fmt: skip
         assert counts() == before, "a dry run wrote something"
         if not imported:
@@ -903,7 +773,7 @@ def test_finding_4_survey_admin_import_with_a_nul_cell(admin_client, import_case
 
 @pytest.mark.parametrize("column", ["name", "code", "summary"])
 def test_finding_5_catalogue_nul_cell_message(tmp_path, admin_client, column):
-    data = catalogue_csv([{**CATALOGUE_ROW, column: "a\x00b"}])
+    data = csv_bytes([{**ROW, column: "a\x00b"}])
     imported, message = run_catalogue_command(tmp_path, data)
     assert not imported
     lines = [line for line in message.splitlines()[1:] if line.strip()]  # the row lines
@@ -915,7 +785,7 @@ def test_finding_5_catalogue_nul_cell_message(tmp_path, admin_client, column):
 
 
 def test_finding_7_catalogue_command_summary_is_english(tmp_path):
-    data = catalogue_csv([{**CATALOGUE_ROW, "category": SCRIPT}])
+    data = csv_bytes([{**ROW, "category": SCRIPT}])
     path = tmp_path / "menus.csv"
     path.write_bytes(data)
     with pytest.raises(CommandError) as failure:
@@ -1066,12 +936,12 @@ def test_catalogue_import_refuses_control_and_format_characters_by_row_and_colum
     tmp_path, column, data
 ):
     value = data.draw(dirty_text(multiline=column == "summary"))
-    rows = [CATALOGUE_ROW, {**CATALOGUE_ROW, "code": "second", column: value}]
+    rows = [ROW, {**ROW, "code": "second", column: value}]
     with rolled_back():
         before = counts()
-        imported, message = run_catalogue_command(tmp_path, catalogue_csv(rows))
+        imported, message = run_catalogue_command(tmp_path, csv_bytes(rows))
         assert not imported, repr(value)
-        assert f"2行目 {column}: " in message, message
+        assert ROW_COLUMN_ERROR % {"row": 2, "field": column, "error": ""} in message, message
         assert counts() == before
 
 
@@ -1085,16 +955,14 @@ def test_survey_import_refuses_control_and_format_characters_by_row_and_column(
         before = counts()
         imported, message = run_survey_command(tmp_path, survey_csv([row]))
         assert not imported, repr(value)
-        assert f"1行目 {column}: " in message, message
+        assert ROW_COLUMN_ERROR % {"row": 1, "field": column, "error": ""} in message, message
         assert counts() == before
 
 
 @pytest.mark.parametrize("encoding", ["euc_jp", "iso2022_jp", "utf-16", "utf-32"])
 def test_both_imports_explain_a_file_in_another_encoding(tmp_path, import_case, encoding):
     before = counts()
-    imported, message = run_catalogue_command(
-        tmp_path, catalogue_csv([CATALOGUE_ROW], encoding=encoding)
-    )
+    imported, message = run_catalogue_command(tmp_path, csv_bytes([ROW], encoding=encoding))
     check_refused_survey_file(imported, message, before, f"catalogue in {encoding}")
     row = survey_row(import_case.registration.reference, products="日本酒")
     imported, message = run_survey_command(tmp_path, survey_csv([row], encoding=encoding))

@@ -28,8 +28,7 @@ from outcomes.tests.factories import SurveyFactory
 from registrations.models import BusinessMail, Contact, Registration
 from registrations.services.contacts import REJECTED_REASON
 from registrations.services.mail import firm_mail_enqueue
-from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from registrations.tests.test_views import form_data
+from registrations.tests.factories import BusinessFactory, RegistrationFactory, form_data
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 

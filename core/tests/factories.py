@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 from core.models import Organisation, User
 from core.roles import Role
 
+PASSWORD = "correct-horse-battery"  # every factory-made user's password
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -27,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.jp")
     last_name = factory.Faker("last_name", locale="ja_JP")
     first_name = factory.Faker("first_name", locale="ja_JP")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def role(self, create, extracted: Role | None, **kwargs):

@@ -2,7 +2,6 @@
 row-numbered problems that stop the whole file, idempotent re-imports, dry runs and the
 legacy participants --create-missing creates."""
 
-import csv
 import datetime
 from io import StringIO
 
@@ -18,6 +17,7 @@ from counselling.tests.factories import CaseFactory
 from outcomes import importing
 from outcomes.models import Survey, SurveyResponse
 from outcomes.tests.factories import SurveyFactory
+from outcomes.tests.helpers import HEADER, line
 from registrations.models import Business, Registration
 from registrations.services.legacy import LEGACY_NOTICE_VERSION
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
@@ -25,20 +25,9 @@ from support_menus.tests.factories import SupportMenuFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ",".join(importing.COLUMNS)
 LEGACY_HEADER = HEADER + ",business_name,prefecture"
 BAD_CHECK_DIGIT = "2835678256246"
 UNREGISTERED_NUMBER = "7010705000725"  # a valid 法人番号 that no business in the tests has
-
-
-def line(**cells) -> str:
-    """One CSV row: a 6-month answer, no export, from a hearing, unless overridden."""
-    values = {"wave_months": "6", "answered_on": "2026-05-10", "export_realised": "no",
-              "source": "hearing", **cells}  # fmt: skip
-    columns = importing.COLUMNS + tuple(c for c in importing.LEGACY_COLUMNS if c in values)
-    out = StringIO()
-    csv.writer(out, lineterminator="").writerow([values.get(column, "") for column in columns])
-    return out.getvalue()
 
 
 def write(tmp_path, *rows, header=HEADER, encoding="utf-8", name="results.csv"):

@@ -1,3 +1,5 @@
+import uuid
+
 import factory
 from django.utils import timezone
 from stdnum.jp import cn
@@ -97,3 +99,36 @@ def registration_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def form_data(**overrides) -> dict:
+    """What a firm posts to the registration form, typed as people type; None drops a field."""
+    data = {
+        "entity_type": "corporation",
+        "corporate_number": "７０１０ ７０５ ０００７２５",  # full-width digits and spaces
+        "name": "株式会社山田製作所",
+        "name_kana": "やまだせいさくしょ",  # hiragana is turned into katakana
+        "representative": "山田 太郎",
+        "postal_code": "〒１００－００１３",
+        "prefecture": "13",
+        "address": "千代田区霞が関1-3-1",
+        "industry_option": "E",
+        "capital_yen": "10000000",
+        "employees": "12",
+        "contact_name": "山田 花子",
+        "contact_name_kana": "ヤマダ ハナコ",
+        "email": "hanako@example.jp",
+        "email_confirm": "hanako@example.jp",
+        "phone": "03-1234-5678",
+        "challenge_type": "first_export",
+        "situations": ["market_research"],
+        "products": "日本酒",
+        "destinations": ["US", "TW"],
+        "export_experience": "none",
+        "referral_source": "web",
+        "consent_privacy": "on",
+        "consent_sharing": "on",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

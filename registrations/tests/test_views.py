@@ -1,48 +1,21 @@
-import uuid
-
 import pytest
 from django.core import mail
 from django.test import Client as DjangoClient
 from django.urls import reverse
+from django.utils.html import escape
 
 from core.models import OutboundEmail
 from core.roles import Role
 from registrations.models import Business, DuplicateFlag, Registration
-from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
+from registrations.tests.factories import (
+    BusinessFactory,
+    ContactFactory,
+    RegistrationFactory,
+    form_data,
+)
+from registrations.views import BOT_SUSPECTED, RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(**overrides) -> dict:
-    data = {
-        "entity_type": "corporation",
-        "corporate_number": "７０１０ ７０５ ０００７２５",  # full-width digits and spaces
-        "name": "株式会社山田製作所",
-        "name_kana": "やまだせいさくしょ",  # hiragana is turned into katakana
-        "representative": "山田 太郎",
-        "postal_code": "〒１００－００１３",
-        "prefecture": "13",
-        "address": "千代田区霞が関1-3-1",
-        "industry_option": "E",
-        "capital_yen": "10000000",
-        "employees": "12",
-        "contact_name": "山田 花子",
-        "contact_name_kana": "ヤマダ ハナコ",
-        "email": "hanako@example.jp",
-        "email_confirm": "hanako@example.jp",
-        "phone": "03-1234-5678",
-        "challenge_type": "first_export",
-        "situations": ["market_research"],
-        "products": "日本酒",
-        "destinations": ["US", "TW"],
-        "export_experience": "none",
-        "referral_source": "web",
-        "consent_privacy": "on",
-        "consent_sharing": "on",
-        "submission_token": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_a_firm_registers_and_sees_its_reference_number(client, django_capture_on_commit_callbacks):
@@ -124,7 +97,7 @@ def test_a_double_submit_creates_one_registration(client):
 def test_the_honeypot_stops_bots_with_a_friendly_message(client):
     response = client.post(reverse("registrations:register"), form_data(fax_number="123"))
     assert response.status_code == 400
-    assert "フォームを受け付けられませんでした" in response.text
+    assert escape(str(BOT_SUSPECTED)) in response.text
     assert not Registration.objects.exists()
 
 
@@ -136,7 +109,7 @@ def test_too_many_submissions_from_one_address_are_refused_politely(client, sett
                               corporate_number=None, entity_type="sole_proprietor"))  # fmt: skip
     response = client.post(reverse("registrations:register"), form_data())
     assert response.status_code == 429
-    assert "しばらく" in response.text
+    assert escape(str(RATE_LIMITED)) in response.text
     assert Registration.objects.count() == 2
 
 

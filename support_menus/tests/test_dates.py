@@ -19,7 +19,7 @@ from support_menus import services
 from support_menus.models import Proposal, SupportMenu
 from support_menus.resources import result_errors
 from support_menus.tests.factories import SupportMenuFactory
-from support_menus.tests.test_import import ROW, run_import
+from support_menus.tests.helpers import ROW, run_import
 
 pytestmark = pytest.mark.django_db
 

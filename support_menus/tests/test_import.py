@@ -1,7 +1,6 @@
 """The catalogue as a file: the shipped catalogue, the command, the admin import, and
 malformed files (columns, values, dates, encodings) that must fail clearly and change nothing."""
 
-import csv
 import io
 from datetime import date
 
@@ -27,30 +26,9 @@ from support_menus import resources
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS, CatalogueFileError, dataset_read, result_errors
 from support_menus.services import catalogue_import
+from support_menus.tests.helpers import ROW, csv_bytes, run_import
 
 pytestmark = pytest.mark.django_db
-
-ROW = {
-    "code": "test-hands-on", "name": "テスト伴走支援", "provider": "jetro",
-    "category": "hands_on", "summary": "専門家が伴走します。", "url": "https://www.jetro.go.jp/",
-    "source_url": "", "stages": "preparation;challenge", "issue_tags": "market_research;buyers",
-    "size_classes": "small;sme", "corporation_only": "false", "industries": "E;I",
-    "prefectures": "", "ec_experience": "any", "challenge_types": "", "requires_target": "false",
-    "destination_regions": "", "fee_note": "無料", "subsidy_cap_yen": "", "subsidy_rate": "",
-    "opens_on": "", "closes_on": "", "active": "true",
-}  # fmt: skip
-
-
-def csv_bytes(rows, header=COLUMNS, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def run_import(rows, dry_run=False, **kwargs):
-    return catalogue_import(dataset=dataset_read(csv_bytes(rows, **kwargs), "csv"), dry_run=dry_run)
 
 
 def test_the_shipped_catalogue_imports_cleanly(catalogue):

@@ -16,7 +16,7 @@ from core.roles import Role
 from support_menus import resources, xlsx
 from support_menus.models import SupportMenu
 from support_menus.resources import COLUMNS, CatalogueFileError, dataset_read
-from support_menus.tests.test_import import ROW
+from support_menus.tests.helpers import ROW, csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +135,6 @@ def test_trailing_formatted_rows_and_columns_are_not_rows_to_import():
 
 
 def test_a_csv_with_more_rows_than_a_catalogue_is_refused(settings):
-    from support_menus.tests.test_import import csv_bytes
-
     settings.CATALOGUE_MAX_ROWS = 3
     with pytest.raises(CatalogueFileError) as refused:
         dataset_read(csv_bytes([{**ROW, "code": f"m{i}"} for i in range(4)]), "csv")

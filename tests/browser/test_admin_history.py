@@ -13,7 +13,7 @@ from counselling.services import case_assign, case_open
 from registrations.models import DeletionRequest
 from registrations.services.intake import business_update
 from registrations.tests.factories import RegistrationFactory
-from tests.browser.conftest import pass_second_factor
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
@@ -42,11 +42,7 @@ def test_history_pages_render_without_csp_violations(live_server, page, jetro_to
             else None
         ),
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(admin_user.username)
-    page.get_by_label("パスワード").fill("correct-horse-battery")
-    page.get_by_role("button", name="ログイン").click()
-    pass_second_factor(page, admin_user)
+    sign_in(page, live_server, admin_user)
 
     admin = f"{live_server.url}/{settings.ADMIN_URL}"
     pages = {

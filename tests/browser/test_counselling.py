@@ -8,17 +8,9 @@ from counselling.models import Case
 from registrations.models import Registration
 from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
-from tests.browser.conftest import ARTIFACTS, pass_second_factor
+from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(user.username)
-    page.get_by_label("パスワード").fill("correct-horse-battery")
-    page.get_by_role("button", name="ログイン").click()
-    pass_second_factor(page, user)
 
 
 def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_stage(

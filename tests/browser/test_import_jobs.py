@@ -11,7 +11,7 @@ from core.roles import Role
 from core.tests.factories import UserFactory
 from support_menus.import_jobs import import_job_queue
 from support_menus.models import ImportJob
-from tests.browser.test_progress import sign_in
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 

@@ -5,7 +5,7 @@ from django.utils import translation
 from core.models import User
 from core.roles import Role
 from portal.demo.core import DEMO_LOGINS
-from tests.browser.conftest import ARTIFACTS, pass_second_factor
+from tests.browser.helpers import ARTIFACTS, pass_second_factor
 from tests.permissions import LANDING_HEADINGS
 
 pytestmark = [

@@ -15,20 +15,12 @@ from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
 from reporting.filters import fiscal_year_start
 from reporting.models import ProgressExport
-from tests.browser.conftest import ARTIFACTS, pass_second_factor
+from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
 TOHOKU_FIRMS = {"株式会社仙台精密": "04", "松島水産株式会社": "04", "盛岡南部鉄器株式会社": "03"}
 TOKYO_FIRM = "株式会社東京商事"
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(user.username)
-    page.get_by_label("パスワード").fill("correct-horse-battery")
-    page.get_by_role("button", name="ログイン").click()
-    pass_second_factor(page, user)
 
 
 def firm_register(name: str, prefecture: str, *, counselled: bool = False):

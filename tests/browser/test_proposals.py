@@ -13,8 +13,7 @@ from registrations.models import Registration
 from registrations.services import intake as registration_intake
 from registrations.tests.factories import registration_data
 from support_menus.models import Proposal
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_counselling import sign_in
+from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 

@@ -9,7 +9,7 @@ from core.models import OutboundEmail
 from core.roles import Role
 from core.tests.factories import UserFactory
 from registrations.models import Registration
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
@@ -76,10 +76,7 @@ def test_a_wrong_corporate_number_shows_its_message_next_to_the_field(live_serve
 
 def test_a_partner_refers_a_firm_and_the_firm_confirms(live_server, page, chamber_tokyo):
     partner = UserFactory(role=Role.PARTNER, organisation=chamber_tokyo)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(partner.username)
-    page.get_by_label("パスワード").fill("correct-horse-battery")
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server, partner)
     page.get_by_role("link", name="事業者を紹介する").first.click()
     fill_business_and_contact(page)
     page.get_by_role("button", name="紹介を送信する").click()

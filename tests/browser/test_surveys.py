@@ -11,8 +11,7 @@ from counselling.tests.factories import CaseFactory
 from outcomes.models import SurveyResponse
 from outcomes.services import survey_token_make
 from outcomes.tests.factories import SurveyFactory
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_counselling import sign_in
+from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
