@@ -141,7 +141,7 @@ def erased_values(declaration: ModelData, row=None) -> dict:
     }
 
 
-def firm_rows(business) -> list[tuple[ModelData, list]]:
+def business_rows(business) -> list[tuple[ModelData, list]]:
     """Every declared model's rows about the firm `business` that hold something to erase
     (the business itself as given)."""
     return [

@@ -24,7 +24,7 @@ from core.services import email_enqueue
 from counselling.models import Case, CaseEvent
 from counselling.services import case_email_record, case_event_add, case_realise
 from outcomes.models import Survey, SurveyResponse
-from registrations.services.mail import firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import business_mail_enqueue, mail_business_of
 
 TOKEN_SALT = "outcomes.survey"  # noqa: S105 (a signing namespace, not a secret)
 BATCH_SIZE = 1000
@@ -77,9 +77,9 @@ def _survey_email(survey: Survey, *, key: str, template: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"outcomes/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"outcomes/email/{template}_body.txt", context)
-        firm_mail_enqueue(
+        business_mail_enqueue(
             key=key, to=contact.email, subject=subject, body=body,
-            business=firm_mail_business(contact),
+            business=mail_business_of(contact),
         )  # fmt: skip
     case_email_record(case=survey.case, subject=subject, to=contact.email)
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.models import MetiRegion, OutboundEmail
-from core.personal_data import declarations, firm_rows, identifying_texts
+from core.personal_data import business_rows, declarations, identifying_texts
 from registrations.filters import RegistrationFilter
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
 from registrations.permissions import (
@@ -261,7 +261,7 @@ def business_anonymise_preview(*, business: Business) -> dict:
     other apps declare (core.personal_data: Preview) count their rows with something to
     erase."""
     contacts = list(business.contacts.select_related("user").order_by("pk"))
-    texts = identifying_texts(firm_rows(business))
+    texts = identifying_texts(business_rows(business))
     lines = []
     for declaration in declarations():
         preview = declaration.preview

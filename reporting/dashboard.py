@@ -37,7 +37,7 @@ from outcomes.models import SurveyResponse
 from registrations.models import ChallengeType, ReferralSource, Registration
 from registrations.size_class import SizeClass
 from reporting.filters import ProgressFilters
-from reporting.models import FirmProgress
+from reporting.models import BusinessProgress
 from reporting.progress import (
     FUNNEL,
     FUNNEL_LABELS,
@@ -57,7 +57,7 @@ NOT_RECORDED = ""
 def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
     """Each firm once (the case of its latest registration), live, with the firm filters
     applied and its registration time and first proposal date annotated; no period filter.
-    The business-level export reads this; the dashboard reads its copy in FirmProgress."""
+    The business-level export reads this; the dashboard reads its copy in BusinessProgress."""
     newer = Registration.objects.filter(
         business_id=OuterRef("registration__business_id"), status=REGISTERED,
         registered_at__gt=OuterRef("registration__registered_at"),
@@ -80,9 +80,9 @@ def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
     )
 
 
-def firms(filters: ProgressFilters) -> QuerySet[FirmProgress]:
+def firms(filters: ProgressFilters) -> QuerySet[BusinessProgress]:
     """The dashboard's firms (its fact table), with the firm filters applied."""
-    return FirmProgress.objects.filter(filters.firm_q()).order_by()
+    return BusinessProgress.objects.filter(filters.progress_q()).order_by()
 
 
 def _as_at(filters: ProgressFilters, *, end: bool) -> dict:
@@ -116,7 +116,7 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def _median_days_to_first_contact(cases: QuerySet[FirmProgress], filters: ProgressFilters):
+def _median_days_to_first_contact(cases: QuerySet[BusinessProgress], filters: ProgressFilters):
     """Median days from registration to first contact, over the firms first contacted in the
     period and in the period before (one query)."""
     previous = filters.previous()
@@ -181,8 +181,8 @@ class Dashboard:
                 self.destinations, self.target, self.trajectory]  # fmt: skip
 
 
-def firm_progress_refreshed_at() -> datetime | None:
-    return FirmProgress.objects.order_by("pk").values_list("refreshed_at", flat=True).first()
+def business_progress_refreshed_at() -> datetime | None:
+    return BusinessProgress.objects.order_by("pk").values_list("refreshed_at", flat=True).first()
 
 
 def progress_dashboard(filters: ProgressFilters) -> Dashboard:
@@ -273,7 +273,7 @@ def _headlines(totals: dict, median_now, median_before) -> list[Headline]:
     return headlines
 
 
-def _open_by_stage(cases: QuerySet[FirmProgress], filters: ProgressFilters) -> Breakdown:
+def _open_by_stage(cases: QuerySet[BusinessProgress], filters: ProgressFilters) -> Breakdown:
     """Open cases by stage today, and how many firms entered each stage in the period."""
     open_now = dict(
         cases.filter(status__in=Case.OPEN_STATUSES).values_list("stage").annotate(n=Count("pk"))
@@ -297,7 +297,9 @@ def _open_by_stage(cases: QuerySet[FirmProgress], filters: ProgressFilters) -> B
     )  # fmt: skip
 
 
-def _monthly(cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: dict) -> Breakdown:
+def _monthly(
+    cases: QuerySet[BusinessProgress], filters: ProgressFilters, totals: dict
+) -> Breakdown:
     """Registrations and realised exports per month of the period, with running totals since
     the program began."""
     registered = dict(
@@ -338,7 +340,7 @@ def _monthly(cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: di
 
 
 def _destinations(
-    cases: QuerySet[FirmProgress], filters: ProgressFilters, totals: dict
+    cases: QuerySet[BusinessProgress], filters: ProgressFilters, totals: dict
 ) -> Breakdown:
     """Destination regions of the exports realised in the period, from the firms' survey
     answers; a firm exporting to two regions counts in both."""
@@ -367,7 +369,7 @@ def _destinations(
     )  # fmt: skip
 
 
-def _answers(cases: QuerySet[FirmProgress], filters: ProgressFilters) -> dict[str, Breakdown]:
+def _answers(cases: QuerySet[BusinessProgress], filters: ProgressFilters) -> dict[str, Breakdown]:
     """Target achievement and trajectory among firms that reported an export in the period
     (each firm once, with its latest answer in the period)."""
     later = SurveyResponse.objects.filter(

@@ -82,8 +82,8 @@ class ProgressFilters:
             q &= Q(**{f"{prefix}size_class": self.size_class})
         return q
 
-    def firm_q(self) -> Q:
-        """The firm filters, for the dashboard's fact table (reporting.FirmProgress)."""
+    def progress_q(self) -> Q:
+        """The firm filters, for the dashboard's fact table (reporting.BusinessProgress)."""
         q = Q()
         for field in ("region", "prefecture", "industry", "size_class"):
             if getattr(self, field):
@@ -91,7 +91,7 @@ class ProgressFilters:
         return q
 
     @property
-    def firm_filters_set(self) -> bool:
+    def business_filters_set(self) -> bool:
         return bool(self.region or self.prefecture or self.industry or self.size_class)
 
 

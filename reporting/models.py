@@ -67,10 +67,10 @@ class ProgressExport(BaseModel):
         return f"progress-{self.kind}-{localtime(self.created_at):%Y%m%d-%H%M%S}.{self.format}"
 
 
-class FirmProgress(models.Model):
+class BusinessProgress(models.Model):
     """The dashboard's fact table: one row per firm (the case of its latest registration) with
     the codes and dates every figure is counted from. It is derived data, rebuilt as a whole
-    every few minutes (reporting.services.firm_progress_refresh), so the dashboard reads one
+    every few minutes (reporting.services.business_progress_refresh), so the dashboard reads one
     narrow table instead of joining four large ones (ADR 0009)."""
 
     case = models.OneToOneField(
@@ -95,7 +95,7 @@ class FirmProgress(models.Model):
     class Meta:
         verbose_name = _("firm progress")
         verbose_name_plural = _("firm progress")
-        indexes = [models.Index(fields=["registered_at"], name="firmprogress_registered_at")]
+        indexes = [models.Index(fields=["registered_at"], name="businessprogress_registered_at")]
 
     def __str__(self) -> str:
         return str(self.case_id)

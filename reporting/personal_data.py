@@ -10,7 +10,7 @@ DECLARATIONS = (
                                 "filters"}),
     ),
     ModelData(
-        "reporting.FirmProgress", None,
+        "reporting.BusinessProgress", None,
         not_personal=frozenset({"prefecture", "region", "industry", "size_class",
                                 "challenge_type", "referral_source", "stage", "status"}),
     ),

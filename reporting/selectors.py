@@ -98,7 +98,7 @@ def progress_export_ready(*, user, pk: int) -> ProgressExport:
 # --- Business-level progress on screen ----------------------------------------------------------
 
 
-def progress_firms_page(*, filters, page_number):
+def progress_businesses_page(*, filters, page_number):
     """One page of the firms registered in the period, newest first, with their progress:
     the page is cut from the dashboard's fact table (indexed, counted cheaply), and only its
     firms are read live (a fixed number of queries whatever the number of firms)."""

@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 
 from core.models import User
 from reporting import exports
-from reporting.dashboard import firm_progress_refreshed_at, progress_cases
+from reporting.dashboard import business_progress_refreshed_at, progress_cases
 from reporting.filters import ProgressFilters
-from reporting.models import FirmProgress, ProgressExport
+from reporting.models import BusinessProgress, ProgressExport
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +93,9 @@ def progress_export_request(
     as the dashboard has it."""
     if kind == ProgressExport.Kind.AGGREGATES:
         if fresh:
-            firm_progress_refresh()
+            business_progress_refresh()
         else:
-            firm_progress_ensure()
+            business_progress_ensure()
         rows = exports.aggregate_rows(filters)
         count = len(rows)
     else:
@@ -133,7 +133,7 @@ def progress_export_build(*, export_id: int) -> ProgressExport:
         if export.kind == ProgressExport.Kind.BUSINESSES:
             rows = exports.business_xlsx(target, filters)
         else:
-            firm_progress_refresh()
+            business_progress_refresh()
             rows = exports.aggregate_xlsx(target, filters, exports.aggregate_rows(filters))
         target.seek(0)
         if export.file:
@@ -172,8 +172,8 @@ def progress_exports_purge(*, now: datetime.datetime) -> int:
 
 # --- The dashboard's fact table ----------------------------------------------------------------
 
-# FirmProgress column: where its value comes from, over dashboard.progress_cases().
-FIRM_PROGRESS_SOURCE = {
+# BusinessProgress column: where its value comes from, over dashboard.progress_cases().
+BUSINESS_PROGRESS_SOURCE = {
     "case": F("pk"),
     "business_id": F("registration__business_id"),
     "prefecture": F("registration__business__prefecture_id"),
@@ -189,24 +189,24 @@ FIRM_PROGRESS_SOURCE = {
     "stage": F("stage"),
     "status": F("status"),
 }
-FIRM_PROGRESS_REFRESH_KEY = "reporting:firm-progress-refresh-queued"
+BUSINESS_PROGRESS_REFRESH_KEY = "reporting:business-progress-refresh-queued"
 
 
-def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
+def business_progress_refresh(*, now: datetime.datetime | None = None) -> int:
     """Rebuild the dashboard's fact table from the live tables in one statement (INSERT …
     SELECT), inside a transaction, so readers see the old rows until the new ones commit."""
     now = now or timezone.now()
-    renamed = {f"src_{name}": expression for name, expression in FIRM_PROGRESS_SOURCE.items()}
+    renamed = {f"src_{name}": expression for name, expression in BUSINESS_PROGRESS_SOURCE.items()}
     source = (
         progress_cases()
         .annotate(**renamed)
         .annotate(src_refreshed_at=Value(now, output_field=DateTimeField()))
-        .values(*(f"src_{name}" for name in (*FIRM_PROGRESS_SOURCE, "refreshed_at")))
+        .values(*(f"src_{name}" for name in (*BUSINESS_PROGRESS_SOURCE, "refreshed_at")))
     )  # fmt: skip
     sql, params = source.query.sql_with_params()
     quote = connection.ops.quote_name
-    meta = FirmProgress._meta
-    names = (*FIRM_PROGRESS_SOURCE, "refreshed_at")
+    meta = BusinessProgress._meta
+    names = (*BUSINESS_PROGRESS_SOURCE, "refreshed_at")
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     selected = ", ".join(f"src.{quote(f'src_{name}')}" for name in names)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -222,32 +222,34 @@ def firm_progress_refresh(*, now: datetime.datetime | None = None) -> int:
         return cursor.rowcount
 
 
-def firm_progress_ensure() -> datetime.datetime:
+def business_progress_ensure() -> datetime.datetime:
     """Before figures are read: build the fact table now if it never was (a fresh system, no
-    beat yet); queue a rebuild if it is older than FIRM_PROGRESS_REFRESH_MINUTES. Returns when
+    beat yet); queue a rebuild if it is older than BUSINESS_PROGRESS_REFRESH_MINUTES. Returns when
     the figures about to be read were built."""
-    refreshed_at = firm_progress_refreshed_at()
+    refreshed_at = business_progress_refreshed_at()
     if refreshed_at is None:
         refreshed_at = timezone.now()
-        firm_progress_refresh(now=refreshed_at)
+        business_progress_refresh(now=refreshed_at)
     elif timezone.now() - refreshed_at > datetime.timedelta(
-        minutes=settings.FIRM_PROGRESS_REFRESH_MINUTES
+        minutes=settings.BUSINESS_PROGRESS_REFRESH_MINUTES
     ):
-        firm_progress_refresh_soon()
+        business_progress_refresh_soon()
     return refreshed_at
 
 
-def firm_progress_refresh_soon() -> None:
+def business_progress_refresh_soon() -> None:
     """The fact table is older than it should be (the beat may not run, as under `make run`):
-    queue one rebuild, at most one per FIRM_PROGRESS_REFRESH_MINUTES."""
-    from reporting.tasks import firm_progress_refresh_task
+    queue one rebuild, at most one per BUSINESS_PROGRESS_REFRESH_MINUTES."""
+    from reporting.tasks import business_progress_refresh_task
 
-    if not cache.add(FIRM_PROGRESS_REFRESH_KEY, 1, settings.FIRM_PROGRESS_REFRESH_MINUTES * 60):
+    if not cache.add(
+        BUSINESS_PROGRESS_REFRESH_KEY, 1, settings.BUSINESS_PROGRESS_REFRESH_MINUTES * 60
+    ):
         return
 
     def kick() -> None:
         try:
-            firm_progress_refresh_task.delay()
+            business_progress_refresh_task.delay()
         except Exception:  # the periodic run rebuilds it anyway
             logger.warning("Fact-table refresh not queued.", exc_info=True)
 

@@ -23,9 +23,9 @@ def progress_exports_purge_task() -> int:
     return progress_exports_purge(now=timezone.now())
 
 
-@shared_task(name="reporting.firm_progress_refresh")
-def firm_progress_refresh_task() -> int:
+@shared_task(name="reporting.business_progress_refresh")
+def business_progress_refresh_task() -> int:
     """Every few minutes: rebuild the dashboard's fact table (one row per firm)."""
-    from reporting.services import firm_progress_refresh
+    from reporting.services import business_progress_refresh
 
-    return firm_progress_refresh()
+    return business_progress_refresh()

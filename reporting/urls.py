@@ -8,7 +8,11 @@ urlpatterns = [
     path("reports/outcomes/", views.OutcomeReportView.as_view(), name="report"),
     path("reports/progress/", views.ProgressDashboardView.as_view(), name="progress"),
     path("reports/progress/export/", views.ProgressExportView.as_view(), name="progress-export"),
-    path("reports/progress/firms/", views.ProgressFirmsView.as_view(), name="progress-firms"),
+    path(
+        "reports/progress/firms/",
+        views.ProgressBusinessesView.as_view(),
+        name="progress-businesses",
+    ),
     path(
         "reports/progress/exports/",
         views.ProgressExportListView.as_view(),

@@ -83,7 +83,7 @@ class ProgressPageMixin(PermissionRequiredMixin):
         query.pop("page", None)
         return super().get_context_data(
             form=form, filters=form.filters(), query=query.urlencode(),
-            refreshed_at=services.firm_progress_ensure(), presets=period_presets(form.today),
+            refreshed_at=services.business_progress_ensure(), presets=period_presets(form.today),
             can_export=self.request.user.has_perm(ReportingPermission.EXPORT), **kwargs,
         )  # fmt: skip
 
@@ -99,19 +99,19 @@ class ProgressDashboardView(ProgressPageMixin, TemplateView):
         dashboard = progress_dashboard(context["filters"])
         return {
             **context, "dashboard": dashboard, "charts": dashboard_charts(dashboard),
-            "refresh_minutes": settings.FIRM_PROGRESS_REFRESH_MINUTES,
+            "refresh_minutes": settings.BUSINESS_PROGRESS_REFRESH_MINUTES,
         }  # fmt: skip
 
 
-class ProgressFirmsView(ProgressPageMixin, TemplateView):
+class ProgressBusinessesView(ProgressPageMixin, TemplateView):
     """Business-level progress on screen, with the dashboard's filters: no contact data and
     no counselling notes."""
 
-    template_name = "reporting/progress_firms.html"
+    template_name = "reporting/progress_businesses.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page, rows = selectors.progress_firms_page(
+        page, rows = selectors.progress_businesses_page(
             filters=context["filters"], page_number=self.request.GET.get("page")
         )
         return {**context, "page": page, "rows": rows}

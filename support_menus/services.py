@@ -22,7 +22,7 @@ from counselling.services import (
     case_require_open,
     case_status_change,
 )
-from registrations.services.mail import firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import business_mail_enqueue, mail_business_of
 from support_menus import selectors
 from support_menus.models import CaseMenuRanking, Proposal, SupportMenu
 from support_menus.resources import SupportMenuResource
@@ -125,12 +125,12 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
             {"contact": contact, "proposals": proposals, "case": case,
              "site_url": settings.SITE_URL.rstrip("/")},
         )  # fmt: skip
-    firm_mail_enqueue(
+    business_mail_enqueue(
         key=f"proposals:{case.pk}:{proposals[0].pk}",
         to=contact.email,
         subject=subject,
         body=body,
-        business=firm_mail_business(contact),
+        business=mail_business_of(contact),
     )
     case_email_record(case=case, subject=subject, to=contact.email)
 

@@ -504,7 +504,7 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
         "csv": Rule(GET_200, allowed=MINISTRY_AND_ADMIN, query="format=csv"),
     },
     "reporting:progress": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
-    "reporting:progress-firms": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
+    "reporting:progress-businesses": Rule(GET_200, allowed=MINISTRY_AND_ADMIN),
     "reporting:progress-export": {  # business-level rows: every role with the dashboard has them
         f"{kind}-{fmt}": Rule(
             GET_200, allowed=MINISTRY_AND_ADMIN, query=f"kind={kind}&format={fmt}"

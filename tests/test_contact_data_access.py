@@ -54,7 +54,7 @@ def test_out_of_scope_and_contact_free_pages_record_nothing(client, users, jetro
 
     client.force_login(users[Role.MINISTRY])
     client.get(reverse("reporting:progress"))
-    client.get(reverse("reporting:progress-firms"))
+    client.get(reverse("reporting:progress-businesses"))
     assert _seen() == []
 
 

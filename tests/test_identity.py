@@ -27,7 +27,7 @@ from counselling.tests.factories import CaseFactory
 from outcomes.tests.factories import SurveyFactory
 from registrations.models import BusinessMail, Contact, Registration
 from registrations.services.contacts import REJECTED_REASON
-from registrations.services.mail import firm_mail_enqueue
+from registrations.services.mail import business_mail_enqueue
 from registrations.tests.factories import BusinessFactory, RegistrationFactory, form_data
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
@@ -67,7 +67,7 @@ def real_firm():
     Proposal.objects.create(case=case, menu=SupportMenuFactory(), score=50, note="秘密のメッセージ",
                             proposed_on=timezone.localdate())  # fmt: skip
     SurveyFactory(case=case)
-    firm_mail_enqueue(key="test:firm", to=contact.email, subject=f"{STORED_NAME} 様",
+    business_mail_enqueue(key="test:firm", to=contact.email, subject=f"{STORED_NAME} 様",
                       body="本物の相談メモ", business=business)  # fmt: skip
     Client().post(reverse("password_reset"), {"email": contact.email})
     assert OutboundEmail.objects.filter(kind="account", to=contact.email).exists()
@@ -601,9 +601,9 @@ def test_firm_mail_to_an_address_not_yet_proven_is_not_in_the_export(
     data = json.loads(client.get(reverse("registrations:my-data", args=["json"])).content)
     assert data["emails"] == []  # neither the confirmation (unproven) nor any account mail
     assert data["business"]["name"] == "株式会社山田製作所"  # the firm's own contact sees it
-    from registrations.services.mail import firm_mail_business
+    from registrations.services.mail import mail_business_of
 
-    assert firm_mail_business(registration.contact) == registration.business
+    assert mail_business_of(registration.contact) == registration.business
     assert len(mail.outbox) >= 2
 
 

@@ -24,11 +24,11 @@ from registrations.models import (
     DeletionRequest,
 )
 from registrations.services.deletion import business_anonymise, retention_apply
-from registrations.services.mail import firm_mail_enqueue
+from registrations.services.mail import business_mail_enqueue
 from registrations.tasks import retention_task
 from registrations.tests.factories import BusinessFactory, ContactFactory, RegistrationFactory
-from reporting.models import FirmProgress
-from reporting.services import firm_progress_refresh
+from reporting.models import BusinessProgress
+from reporting.services import business_progress_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def firm():
     contact.save()
     CounsellingSession.objects.create(case=case, held_at=timezone.now(), channel="phone",
                                       notes="社長の秘密の相談")  # fmt: skip
-    firm_mail_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
+    business_mail_enqueue(key="test:1", to=contact.email, subject="ご登録ありがとうございます",
                       body=f"{contact.name} 様", business=business)  # fmt: skip
     return case
 
@@ -154,8 +154,8 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
     case_email_record(case=firm, subject="ご案内", to=address)
     secrets = ["株式会社秘密酒造", "秘密 太郎", "秘密町", "秘密の酒", "社長の秘密",
                contact.email, contact.name, business.corporate_number]  # fmt: skip
-    firm_progress_refresh()
-    counted = FirmProgress.objects.filter(prefecture="04").count()
+    business_progress_refresh()
+    counted = BusinessProgress.objects.filter(prefecture="04").count()
     request = DeletionRequest.objects.create(business=business, reason="廃業")
     admin_user = users[Role.ADMIN]
     client.force_login(admin_user)
@@ -204,8 +204,8 @@ def test_an_admin_approves_and_the_firm_is_anonymised_but_still_counted(client, 
     for secret in secrets:
         assert secret not in stored, secret
     assert Business.history.filter(id=business.pk).latest().history_user == admin_user
-    firm_progress_refresh()
-    assert FirmProgress.objects.filter(prefecture="04").count() == counted
+    business_progress_refresh()
+    assert BusinessProgress.objects.filter(prefecture="04").count() == counted
 
     assert business_anonymise(business=business, actor=admin_user).anonymised_at == (
         business.anonymised_at

@@ -284,7 +284,7 @@ PROGRESS_XLSX_SYNC_MAX_ROWS = env.int("PROGRESS_XLSX_SYNC_MAX_ROWS", default=10_
 PROGRESS_EXPORT_KEEP_DAYS = env.int("PROGRESS_EXPORT_KEEP_DAYS", default=7)
 # The dashboard reads a fact table rebuilt every 10 minutes by beat; a page that finds it
 # older than this queues a rebuild itself (there is no beat under `make run`).
-FIRM_PROGRESS_REFRESH_MINUTES = env.int("FIRM_PROGRESS_REFRESH_MINUTES", default=10)
+BUSINESS_PROGRESS_REFRESH_MINUTES = env.int("BUSINESS_PROGRESS_REFRESH_MINUTES", default=10)
 # Imports from the admin (survey results, catalogue): a file of more rows than this is
 # imported by a Celery job with progress, never in the web request (docs/adr/0016).
 IMPORT_ASYNC_MIN_ROWS = env.int("IMPORT_ASYNC_MIN_ROWS", default=2_000)

@@ -22,7 +22,7 @@ from outcomes.models import Survey
 from outcomes.services import survey_reminders_send, surveys_schedule
 from reporting.exports import business_progress_count, business_progress_queryset
 from reporting.filters import ProgressFilters
-from reporting.services import firm_progress_refresh
+from reporting.services import business_progress_refresh
 
 Row = tuple[str, str, str, str]
 
@@ -135,20 +135,20 @@ def _stream(client: Client, url: str) -> tuple[float, float, int]:
 def progress_rows(*, repeat: int, password: str) -> list[Row]:
     """The ministry's dashboard and the progress exports over the whole program."""
     started = time.monotonic()
-    firms = firm_progress_refresh()
+    firms = business_progress_refresh()
     rebuilt = f"{time.monotonic() - started:.1f} s"
     rows: list[Row] = [(f"job: rebuild the dashboard's fact table ({firms:,} firms; every 10 "
                         "minutes by beat)", rebuilt, "", "")]  # fmt: skip
     client = Client()
     client.post(reverse("login"), {"username": "demo-ministry", "password": password})
     dashboard = reverse("reporting:progress")
-    firms_page = reverse("reporting:progress-firms")
+    businesses_page = reverse("reporting:progress-businesses")
     pages = (("progress dashboard, this fiscal year", dashboard, ""),
              ("progress dashboard, whole program", dashboard, WHOLE_PROGRAM),
              ("progress dashboard, whole program, 東北 only", dashboard,
               WHOLE_PROGRAM + "&region=tohoku"),
-             ("progress by firm, whole program", firms_page, WHOLE_PROGRAM),
-             ("progress by firm, whole program, page 1000", firms_page,
+             ("progress by firm, whole program", businesses_page, WHOLE_PROGRAM),
+             ("progress by firm, whole program, page 1000", businesses_page,
               WHOLE_PROGRAM + "&page=1000"))  # fmt: skip
     for name, path, query in pages:
         timings, queries = [], 0

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from core.models import User
 from registrations.models import Registration
-from registrations.services.mail import absolute_url, firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import absolute_url, business_mail_enqueue, mail_business_of
 
 CONSENT_SALT = "registrations.consent"
 
@@ -50,12 +50,12 @@ def referral_consent_request_send(registration: Registration) -> None:
         "days": settings.REFERRAL_CONSENT_DAYS,
     }
     with translation.override(settings.LANGUAGE_CODE):
-        firm_mail_enqueue(
+        business_mail_enqueue(
             key=f"registration:{registration.pk}:consent:{registration.consent_nonce}",
             to=registration.contact.email,
             subject=render_to_string("registrations/email/consent_subject.txt", context).strip(),
             body=render_to_string("registrations/email/consent_body.txt", context),
-            business=firm_mail_business(registration.contact),
+            business=mail_business_of(registration.contact),
         )
 
 

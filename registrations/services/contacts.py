@@ -16,7 +16,7 @@ from core.roles import Role
 from core.services import email_enqueue
 from registrations.models import Contact, ContactDataAccess, Registration
 from registrations.normalise import email_key, phone_key
-from registrations.services.mail import absolute_url, firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import absolute_url, business_mail_enqueue, mail_business_of
 from registrations.signals import registration_confirmed
 
 EMAIL_CHANGE_SALT = "registrations.email-change"
@@ -177,12 +177,12 @@ def access_request_notify(registration: Registration) -> None:
         context = {"contact": contact, "requests_url": absolute_url(reverse(
             "registrations:contact-requests"))}  # fmt: skip
         with translation.override(settings.LANGUAGE_CODE):
-            firm_mail_enqueue(
+            business_mail_enqueue(
                 key=f"registration:{registration.pk}:access-request:{contact.pk}",
                 to=contact.email,
                 subject=render_to_string("registrations/email/access_request_subject.txt"),
                 body=render_to_string("registrations/email/access_request_body.txt", context),
-                business=firm_mail_business(contact),
+                business=mail_business_of(contact),
             )
 
 
@@ -194,12 +194,12 @@ def _decision_mail(contact: Contact, registration: Registration | None, *, appro
     }
     template = "access_approved" if approved else "access_rejected"
     with translation.override(settings.LANGUAGE_CODE):
-        return firm_mail_enqueue(
+        return business_mail_enqueue(
             key=f"contact:{contact.pk}:{template}:{contact.decided_at.timestamp()}",
             to=contact.email,
             subject=render_to_string(f"registrations/email/{template}_subject.txt", context),
             body=render_to_string(f"registrations/email/{template}_body.txt", context),
-            business=firm_mail_business(contact) if approved else None,
+            business=mail_business_of(contact) if approved else None,
         )
 
 

@@ -11,15 +11,15 @@ from django.utils import timezone, translation
 from core.models import OutboundEmail, User
 from core.personal_data import (
     ANONYMISED_EMAIL,
+    business_rows,
     declaration_of,
     declarations,
     erased_values,
-    firm_rows,
     identifying_texts,
 )
 from core.services import email_enqueue
 from registrations.models import Business, Contact, DeletionRequest
-from registrations.services.mail import firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import business_mail_enqueue, mail_business_of
 
 # --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
 
@@ -56,7 +56,7 @@ def deletion_request_decide(
     # Told: the people who act for the firm (never someone still waiting for approval).
     contacts = list(business.contacts.filter(status=Contact.Status.ACTIVE).order_by("pk"))
     recipients = list({contact.email: contact for contact in contacts}.items())
-    mail_business = {contact.pk: firm_mail_business(contact) for contact in contacts}
+    mail_business = {contact.pk: mail_business_of(contact) for contact in contacts}
     if approve:
         business_anonymise(business=business, actor=actor)
     decision = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
@@ -75,7 +75,7 @@ def deletion_request_decide(
         if approve:
             email_enqueue(**mail, kind=OutboundEmail.Kind.ACCOUNT)
         else:
-            firm_mail_enqueue(**mail, business=mail_business[contact.pk])
+            business_mail_enqueue(**mail, business=mail_business[contact.pk])
     return request
 
 
@@ -124,7 +124,7 @@ def business_anonymise(*, business: Business, actor: User | None) -> Business:
     business = Business.objects.select_for_update().get(pk=business.pk)
     if business.anonymised_at is not None:
         return business
-    found = firm_rows(business)
+    found = business_rows(business)
     texts = identifying_texts(found)
     for declaration, rows in found:
         if declaration.erase_hook is not None:

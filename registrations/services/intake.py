@@ -29,7 +29,7 @@ from registrations.services.contacts import (
     contact_mailbox_proven,
 )
 from registrations.services.duplicates import duplicates_flag
-from registrations.services.mail import absolute_url, firm_mail_business, firm_mail_enqueue
+from registrations.services.mail import absolute_url, business_mail_enqueue, mail_business_of
 from registrations.signals import registration_confirmed
 from registrations.size_class import business_size_class, industry_option_parse
 
@@ -288,14 +288,14 @@ def _registration_confirmation_send(registration: Registration) -> OutboundEmail
         "login_url": absolute_url(reverse("login")),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        return firm_mail_enqueue(
+        return business_mail_enqueue(
             key=f"registration:{registration.pk}:confirmation",
             to=registration.contact.email,
             subject=render_to_string(
                 "registrations/email/confirmation_subject.txt", context
             ).strip(),
             body=render_to_string("registrations/email/confirmation_body.txt", context),
-            business=firm_mail_business(registration.contact),
+            business=mail_business_of(registration.contact),
         )
 
 

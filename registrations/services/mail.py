@@ -12,7 +12,7 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def firm_mail_business(contact: Contact) -> Business | None:
+def mail_business_of(contact: Contact) -> Business | None:
     """The business a firm mail to this contact names (so that it is part of the firm's data
     export): only an active contact's verified address counts as the firm's."""
     if contact.status != Contact.Status.ACTIVE or contact.email_verified_at is None:
@@ -22,11 +22,11 @@ def firm_mail_business(contact: Contact) -> Business | None:
     return contact.business
 
 
-def firm_mail_enqueue(
+def business_mail_enqueue(
     *, key: str, to: str, subject: str, body: str, business: Business | None
 ) -> OutboundEmail:
     """Record a firm mail (core.services.email_enqueue, once per `key`) and, when it goes to
-    the firm's verified address (`business` from firm_mail_business), the business it is
+    the firm's verified address (`business` from mail_business_of), the business it is
     about: only such mails are part of the firm's data export."""
     email = email_enqueue(key=key, to=to, subject=subject, body=body, kind=OutboundEmail.Kind.FIRM)
     if business is not None:

@@ -41,8 +41,8 @@ from registrations.models import Registration
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
 from reporting.dashboard import progress_cases, progress_dashboard
 from reporting.filters import ProgressFilterForm, ProgressFilters, fiscal_year_start
-from reporting.models import FirmProgress
-from reporting.services import firm_progress_refresh
+from reporting.models import BusinessProgress
+from reporting.services import business_progress_refresh
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -241,7 +241,7 @@ def world(db):
     stage_change(k, "challenge", at(2025, 3, 20))  # before the period
     stage_change(h, "challenge", at(2025, 6, 15))  # merged
     stage_change(f_old, "expansion", at(2025, 5, 1))  # a registration that no longer counts
-    firm_progress_refresh()  # the dashboard reads its fact table
+    business_progress_refresh()  # the dashboard reads its fact table
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "f_old": f_old, "i": i, "j": j,
             "k": k, "g": g, "h": h}  # fmt: skip
 
@@ -272,10 +272,10 @@ def test_each_firm_counts_once_with_its_latest_registration(world):
 
 
 def test_the_fact_table_holds_the_same_firms_with_their_codes_and_dates(world):
-    assert set(FirmProgress.objects.values_list("case_id", flat=True)) == set(
+    assert set(BusinessProgress.objects.values_list("case_id", flat=True)) == set(
         progress_cases(PERIOD).values_list("pk", flat=True)
     )
-    f = FirmProgress.objects.get(case=world["f"])
+    f = BusinessProgress.objects.get(case=world["f"])
     assert (f.business_id, f.prefecture, f.region, f.industry, f.size_class) == (
         world["f_old"].registration.business_id, "13", "kanto", "E", "sme",
     )  # fmt: skip
@@ -290,8 +290,8 @@ def test_the_fact_table_holds_the_same_firms_with_their_codes_and_dates(world):
 def test_a_rebuild_replaces_the_fact_table(world):
     Case.objects.filter(pk=world["e"].pk).update(first_contact_at=at(2025, 7, 3, 0, 30))
     now = timezone.now()
-    assert firm_progress_refresh(now=now) == 9
-    assert set(FirmProgress.objects.values_list("refreshed_at", flat=True)) == {now}
+    assert business_progress_refresh(now=now) == 9
+    assert set(BusinessProgress.objects.values_list("refreshed_at", flat=True)) == {now}
     assert headlines(progress_dashboard(PERIOD))["counselled"] == (8, 5)
 
 
@@ -547,7 +547,7 @@ def test_bad_filters_are_explained_and_the_defaults_apply(data, field, message):
 PERIOD_QUERY = {"date_from": "2025-04-01", "date_to": "2025-09-30", "region": "tohoku"}
 
 
-def small_firm(n: int, menu) -> Case:
+def small_business(n: int, menu) -> Case:
     case = firm(f"株式会社{n}", "04" if n % 2 else "02", registered_at=at(2025, 4 + n % 6, 1),
                 first_contact_at=at(2025, 4 + n % 6, 5), realised_on=day(2025, 9, 1),
                 status=Case.Status.REALISED, stage="challenge", size_class="small")  # fmt: skip
@@ -562,16 +562,16 @@ def test_the_dashboard_runs_the_same_queries_for_3_and_30_firms(client, users):
     url = reverse("reporting:progress")
     menu = SupportMenuFactory()
     for n in range(3):
-        small_firm(n, menu)
-    firm_progress_refresh()
+        small_business(n, menu)
+    business_progress_refresh()
     client.get(url, PERIOD_QUERY)  # warm-up (content types, translations)
     with CaptureQueriesContext(connection) as three:
         response = client.get(url, PERIOD_QUERY)
     assert response.status_code == 200
     assert response.context["dashboard"].funnel.totals == {"firms": 3}
     for n in range(3, 30):
-        small_firm(n, menu)
-    firm_progress_refresh()
+        small_business(n, menu)
+    business_progress_refresh()
     with CaptureQueriesContext(connection) as thirty:
         response = client.get(url, PERIOD_QUERY)
     assert response.status_code == 200
@@ -585,19 +585,19 @@ def test_the_first_visit_builds_the_fact_table_and_a_stale_one_is_rebuilt_soon(
 ):
     client.force_login(users[Role.MINISTRY])
     url = reverse("reporting:progress")
-    small_firm(1, SupportMenuFactory())
-    assert not FirmProgress.objects.exists()
+    small_business(1, SupportMenuFactory())
+    assert not BusinessProgress.objects.exists()
     response = client.get(url, PERIOD_QUERY)
     assert response.context["dashboard"].funnel.totals == {"firms": 1}
     stale = timezone.now() - datetime.timedelta(minutes=30)
-    FirmProgress.objects.update(refreshed_at=stale)
-    small_firm(3, SupportMenuFactory())
+    BusinessProgress.objects.update(refreshed_at=stale)
+    small_business(3, SupportMenuFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(url, PERIOD_QUERY)
     # This page still shows the figures it had; the next one the rebuilt table.
     assert response.context["dashboard"].funnel.totals == {"firms": 1}
-    assert FirmProgress.objects.count() == 2
-    assert FirmProgress.objects.first().refreshed_at > stale
+    assert BusinessProgress.objects.count() == 2
+    assert BusinessProgress.objects.first().refreshed_at > stale
 
 
 def test_the_page_shows_the_figures_and_tables(client, users, world):
@@ -649,4 +649,4 @@ def test_a_prefecture_outside_the_region_is_explained_next_to_the_field(client, 
     assert response.status_code == 200
     _error_next_to(response.content.decode(), "prefecture", "宮城県は選択した地域に含まれません。")
     _default_period_shown(response)
-    assert not response.context["filters"].firm_filters_set
+    assert not response.context["filters"].business_filters_set

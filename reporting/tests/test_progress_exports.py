@@ -32,7 +32,7 @@ from reporting.filters import ProgressFilters
 from reporting.models import ProgressExport
 from reporting.progress import SUPPRESSION_RULE
 from reporting.resources import AggregateResource, BusinessProgressResource
-from reporting.services import firm_progress_refresh, progress_exports_purge
+from reporting.services import business_progress_refresh, progress_exports_purge
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -98,7 +98,7 @@ def world(db):
     m3 = firm("3", "仙台食品株式会社", "04", at(2025, 6, 15))
     t1 = firm("4", EVIL, "13", at(2025, 7, 1))
     old = firm("5", "古川商店株式会社", "04", at(2024, 1, 10), first_contact_at=at(2024, 1, 12))
-    firm_progress_refresh()  # the aggregate tables read the dashboard's fact table
+    business_progress_refresh()  # the aggregate tables read the dashboard's fact table
     return {"m1": m1, "m2": m2, "m3": m3, "t1": t1, "old": old}
 
 

@@ -12,7 +12,7 @@ from portal.demo.outcomes import surveys_seed
 from portal.demo.registrations import business_demo_login_link, businesses_seed
 from portal.demo.support_menus import catalogue_seed, proposals_seed, rankings_seed
 from registrations.models import Business
-from reporting.services import firm_progress_refresh
+from reporting.services import business_progress_refresh
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; printed for the user)
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 proposals_seed(seed=options["seed"])
                 surveys_seed(seed=options["seed"])
                 rankings_seed()
-                firm_progress_refresh()
+                business_progress_refresh()
             business_demo_login_link(
                 user=next(user for login, user in logins if login.role == Role.BUSINESS)
             )

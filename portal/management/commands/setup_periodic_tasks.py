@@ -7,8 +7,8 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 INTERVALS = {
     # Sends e-mails whose immediate dispatch was lost (broker down, crash after commit).
     "Outbox: send pending e-mails": ("core.email_outbox_dispatch", 60),
-    # The ministry dashboard's figures are at most this old (FIRM_PROGRESS_REFRESH_MINUTES).
-    "Reporting: rebuild the dashboard's figures": ("reporting.firm_progress_refresh", 600),
+    # The ministry dashboard's figures are at most this old (BUSINESS_PROGRESS_REFRESH_MINUTES).
+    "Reporting: rebuild the dashboard's figures": ("reporting.business_progress_refresh", 600),
 }
 # name: (task, crontab fields in Asia/Tokyo).
 CRONTABS = {

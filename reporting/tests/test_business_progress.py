@@ -16,8 +16,8 @@ from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
 from registrations.models import Registration
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from reporting.models import FirmProgress
-from reporting.services import firm_progress_refresh
+from reporting.models import BusinessProgress
+from reporting.services import business_progress_refresh
 from support_menus.models import Proposal
 from support_menus.tests.factories import SupportMenuFactory
 
@@ -49,9 +49,9 @@ def test_a_rebuild_holds_each_firm_once_with_its_latest_registration():
     merged.registration.business.merged_into = business
     merged.registration.business.save()
 
-    assert firm_progress_refresh() == 1
+    assert business_progress_refresh() == 1
 
-    row = FirmProgress.objects.get()
+    row = BusinessProgress.objects.get()
     assert row.case_id == latest.pk
     assert {old.pk, withdrawn.pk, merged.pk}.isdisjoint({row.case_id})
     assert (row.business_id, row.prefecture, row.region, row.industry, row.size_class) == (
@@ -68,10 +68,10 @@ def test_a_rebuild_holds_each_firm_once_with_its_latest_registration():
 @pytest.mark.django_db
 def test_a_rebuild_replaces_the_old_rows_and_takes_the_time_of_the_rebuild():
     CaseFactory.create_batch(2)
-    firm_progress_refresh(now=_at(1))
+    business_progress_refresh(now=_at(1))
     CaseFactory()
-    assert firm_progress_refresh(now=_at(2)) == 3
-    assert set(FirmProgress.objects.values_list("refreshed_at", flat=True)) == {_at(2)}
+    assert business_progress_refresh(now=_at(2)) == 3
+    assert set(BusinessProgress.objects.values_list("refreshed_at", flat=True)) == {_at(2)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,7 +82,7 @@ def test_two_rebuilds_at_once_both_finish_with_every_firm_once(reference_data):
     def rebuild():
         try:
             barrier.wait()
-            firm_progress_refresh()
+            business_progress_refresh()
         except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
@@ -94,33 +94,33 @@ def test_two_rebuilds_at_once_both_finish_with_every_firm_once(reference_data):
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
-    assert FirmProgress.objects.count() == 30
+    assert BusinessProgress.objects.count() == 30
 
 
 @pytest.mark.django_db
 def test_the_first_visit_builds_the_figures_and_an_old_table_is_rebuilt_after_the_page(
     client, settings, django_capture_on_commit_callbacks
 ):
-    settings.FIRM_PROGRESS_REFRESH_MINUTES = 10
+    settings.BUSINESS_PROGRESS_REFRESH_MINUTES = 10
     client.force_login(UserFactory(role=Role.MINISTRY))
     CaseFactory.create_batch(2)
     url = reverse("reporting:progress")
 
     response = client.get(url)
-    assert FirmProgress.objects.count() == 2
+    assert BusinessProgress.objects.count() == 2
     assert response.context["dashboard"].headlines[0].value == 2
 
     CaseFactory()
-    FirmProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
+    BusinessProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.get(url)
     # This page showed the figures it had; the rebuild ran after it (eagerly in tests).
     assert response.context["dashboard"].headlines[0].value == 2
     assert len(callbacks) == 1
-    assert FirmProgress.objects.count() == 3
+    assert BusinessProgress.objects.count() == 3
 
     # A second stale page within the interval does not queue another rebuild.
-    FirmProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
+    BusinessProgress.objects.update(refreshed_at=timezone.now() - datetime.timedelta(minutes=11))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.get(url)
     assert callbacks == []
@@ -136,7 +136,7 @@ def test_aggregate_exports_never_read_an_empty_table(client, tmp_path):
               if line.startswith("funnel,") and ",registered," in line]  # fmt: skip
     assert funnel[0].split(",")[6] == "4"
 
-    FirmProgress.objects.all().delete()
+    BusinessProgress.objects.all().delete()
     client.force_login(UserFactory(role=Role.MINISTRY))
     response = client.get(reverse("reporting:progress-export") + "?kind=aggregates&format=csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")

@@ -11,9 +11,9 @@ from core.roles import Role
 from counselling.models import CounsellingSession
 from counselling.tests.factories import CaseFactory
 from registrations.tests.factories import BusinessFactory, RegistrationFactory
-from reporting.services import firm_progress_refresh
+from reporting.services import business_progress_refresh
 
-URL = reverse("reporting:progress-firms")
+URL = reverse("reporting:progress-businesses")
 WHOLE_PROGRAM = {"date_from": "2022-12-16"}
 
 
@@ -55,7 +55,7 @@ def test_the_page_runs_the_same_queries_for_3_or_60_firms_and_pages_them(client,
     client.force_login(users[Role.MINISTRY])
 
     def queries():
-        firm_progress_refresh()
+        business_progress_refresh()
         with CaptureQueriesContext(connection) as context:
             response = client.get(URL, WHOLE_PROGRAM)
         assert response.status_code == 200
