@@ -1,5 +1,7 @@
 """Reads for the landing pages: each role's page composed from the apps' own selectors."""
 
+from django.utils import timezone
+
 from core import selectors as core_selectors
 from core.models import User
 from core.roles import Role
@@ -48,5 +50,8 @@ def home_context(*, user: User) -> dict:
             "pending_deletions": registration_selectors.deletion_requests_pending_count(),
             "role_counts": core_selectors.user_count_by_role(),
             "outbox_counts": core_selectors.outbox_counts(),
+            "menus_confirmation_due": menu_selectors.menu_confirmation_due_count(
+                today=timezone.localdate()
+            ),
         }
     return {}
