@@ -21,7 +21,10 @@ def home_context(*, user: User) -> dict:
             # Without a business (waiting for approval), only what the person typed is shown.
             "contact": registration_selectors.contact_of(user=user) if business is None else None,
             "registrations": registration_selectors.registrations_own(user=user),
-            "proposals": menu_selectors.proposals_own(user=user) if business else [],
+            "proposal_batches": (
+                menu_selectors.proposal_batches_own(user=user) if business else []
+            ),
+            "concierges": case_selectors.concierge_contacts_own(user=user) if business else [],
             "access_requests": (
                 len(registration_selectors.pending_contacts(user=user)) if business else 0
             ),

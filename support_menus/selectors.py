@@ -289,13 +289,30 @@ def proposal_get(*, user, case: Case, pk: int) -> Proposal:
     return get_object_or_404(queryset, pk=pk)
 
 
-def proposals_own(*, user) -> list[Proposal]:
-    """The proposals a firm's contact sees on their page."""
-    return list(
+@dataclass(frozen=True)
+class ProposalBatch:
+    """Menus proposed together (one case, one day), with the concierge's one message."""
+
+    note: str
+    proposals: list[Proposal]
+
+
+def proposal_batches_own(*, user) -> list[ProposalBatch]:
+    """The proposals a firm's contact sees on their page, newest first, grouped as they were
+    proposed: every proposal of a batch stores the message, the firm reads it once."""
+    batches: list[tuple[tuple, list[Proposal]]] = []
+    proposals = (
         proposal_qs_visible_to(user)
         .select_related(*PROPOSAL_RELATED, "case__registration")
-        .order_by("-proposed_on", "-id")
+        .order_by("-proposed_on", "case_id", "note", "-id")
     )
+    for proposal in proposals:
+        key = (proposal.case_id, proposal.proposed_on, proposal.note)
+        if batches and batches[-1][0] == key:
+            batches[-1][1].append(proposal)
+        else:
+            batches.append((key, [proposal]))
+    return [ProposalBatch(note=key[2], proposals=items) for key, items in batches]
 
 
 def open_case_id_bounds(*, chunk_size: int) -> list[tuple[int, int]]:
