@@ -57,6 +57,11 @@ def test_every_product_field_has_keywords():
 def test_a_glass_maker_never_sees_the_sake_pavilion_or_the_food_menus(catalogue):
     today = timezone.localdate()
     glass_maker = CaseFactory(
+        stage="challenge",
+        target_country="US",
+        target_product="江戸切子のロックグラス",
+        target_amount_yen=2_000_000,
+        target_date=today + datetime.timedelta(days=365),
         registration__products="江戸切子（カットグラス・酒器）",
         registration__business__name="株式会社江戸切子工房",
         registration__business__industry_id="E",
