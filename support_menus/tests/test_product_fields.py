@@ -184,3 +184,20 @@ def test_the_shipped_catalogue_says_when_each_menu_was_confirmed(catalogue):
         "smrj-overseas-strategy", "cci-jizokuka-overseas", "nexi-sme-export-insurance",
         "nexi-general-trade-insurance", "jetro-alibaba",
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_migration_restricts_an_already_imported_catalogue(catalogue):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("support_menus.migrations.0006_menu_product_fields_confirmed_on")
+    SupportMenu.objects.update(product_fields=[])
+
+    migration.product_fields_set(apps, None)
+
+    restricted = dict(
+        SupportMenu.objects.exclude(product_fields=[]).values_list("code", "product_fields")
+    )
+    assert restricted == {SAKE_PAVILION: ["alcohol"], **dict.fromkeys(FOOD_ONLY, ["food"])}
