@@ -93,7 +93,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "kind", "prefecture", "disabled_on")
+    list_display = ("code", "name", "kind", "prefecture", "phone", "email", "disabled_on")
     list_filter = ("kind",)
     list_select_related = ("prefecture",)
     search_fields = ("code", "name")

@@ -151,6 +151,14 @@ class Organisation(BaseModel):
         related_name="organisations",
     )
     disabled_on = models.DateField(_("disabled on"), null=True, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True,
+        help_text=_("The office's number firms call (shown to its firms and in its e-mails)."),
+    )  # fmt: skip
+    email = models.EmailField(
+        _("e-mail"), blank=True,
+        help_text=_("The office's address firms write to: the Reply-To of its firms' e-mails."),
+    )  # fmt: skip
     history = HistoricalRecords()
 
     class Meta:
@@ -211,6 +219,9 @@ class OutboundEmail(models.Model):
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     to = models.EmailField(_("to"))
+    reply_to = models.EmailField(
+        _("reply to"), blank=True, help_text=_("Where the recipient's reply goes (the office).")
+    )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     kind = models.CharField(

@@ -218,7 +218,9 @@ DECLARATIONS = (
               not_personal=frozenset({"code", "name", "name_en", "region"})),
     ModelData("core.IndustryDivision", None, not_personal=frozenset({"code", "name", "name_en"})),
     ModelData("core.CountryRegion", None, not_personal=frozenset({"country", "region"})),
-    ModelData("core.Organisation", None, not_personal=frozenset({"code", "name", "kind"})),
+    # An office's own phone and address, not a person's.
+    ModelData("core.Organisation", None,
+              not_personal=frozenset({"code", "name", "kind", "phone", "email"})),
     # A firm's sign-in account is closed with its contact (registrations' Contact hook).
     ModelData(
         "core.User", None,
@@ -231,7 +233,8 @@ DECLARATIONS = (
         "core.OutboundEmail", None,
         personal={"to": replaced(ANONYMISED_EMAIL), "subject": replaced(ANONYMISED_NAME),
                   "body": BLANK, "last_error": BLANK},
-        not_personal=frozenset({"idempotency_key", "kind", "status"}),
+        not_personal=frozenset({"idempotency_key", "kind", "status",
+                                "reply_to"}),  # the sending office's address
     ),
     ModelData("core.TwoFactorInvitation", None, not_personal=frozenset({"token_hash"})),
 )  # fmt: skip

@@ -37,18 +37,26 @@ def subject_line(text: str) -> str:
     return " ".join(cleaned.split())[:200]
 
 
-def email_enqueue(*, key: str, to: str, subject: str, body: str, kind: str) -> OutboundEmail:
+def email_enqueue(
+    *, key: str, to: str, subject: str, body: str, kind: str, reply_to: str = ""
+) -> OutboundEmail:
     """Record one e-mail to send, at most once per `key`, and ask for a dispatch after commit.
 
     `kind` says what the mail is (OutboundEmail.Kind); account mails carry secrets and are
-    blanked once delivered.
+    blanked once delivered. `reply_to` is where the recipient's answer goes (a firm's office).
     Calling it again with the same key returns the existing row and sends nothing new.
     """
     if kind not in OutboundEmail.Kind.values:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=key,
-        defaults={"to": to, "subject": subject_line(subject), "body": body, "kind": kind},
+        defaults={
+            "to": to,
+            "subject": subject_line(subject),
+            "body": body,
+            "kind": kind,
+            "reply_to": reply_to,
+        },
     )
     if created:
         email_outbox_dispatch_on_commit()
@@ -132,6 +140,7 @@ def _dispatch_one(email: OutboundEmail, *, connection, now) -> int:
             subject=email.subject,
             body=email.body,
             to=[email.to],
+            reply_to=[email.reply_to] if email.reply_to else None,
             connection=connection,
             headers={"X-Idempotency-Key": email.idempotency_key},
         ).send()

@@ -1,6 +1,7 @@
 """Reads for counselling, always through case_qs_visible_to."""
 
 import datetime
+from dataclasses import dataclass
 
 import django_filters
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -13,6 +14,7 @@ from core.roles import OFFICE_ROLES
 from counselling.models import Case, CaseEvent, IssueTag, Stage, StageChange
 from counselling.permissions import case_qs_visible_to
 from registrations.filters import registration_search_q
+from registrations.permissions import registration_qs_visible_to
 
 CASE_ROW = (
     "registration__business__prefecture", "registration__business__industry", "concierge",
@@ -176,3 +178,35 @@ def case_history_matches(*, cases, texts) -> int:
             query |= Q(**{f"{column}__contains": text})
         count += model.objects.filter(query, case__in=cases).count()
     return count
+
+
+@dataclass(frozen=True)
+class ConciergeContact:
+    """Who a firm reaches about its case: its concierge (blank until one is assigned) and the
+    JETRO office's phone and e-mail (blank when the office has none recorded)."""
+
+    name: str
+    office: str
+    phone: str
+    email: str
+
+
+def concierge_contacts_own(*, user) -> list[ConciergeContact]:
+    """Who the signed-in firm reaches about each of its cases (its page), newest first."""
+    cases = (
+        Case.objects.filter(registration__in=registration_qs_visible_to(user))
+        .select_related("concierge", "office")
+        .order_by("-registration__created_at", "-pk")
+    )
+    return [concierge_contact(case) for case in cases]
+
+
+def concierge_contact(case: Case) -> ConciergeContact:
+    """For the firm's page and its e-mails; needs case.concierge and case.office (select them
+    with the case)."""
+    return ConciergeContact(
+        name=case.concierge.get_full_name() if case.concierge else "",
+        office=case.office.name,
+        phone=case.office.phone,
+        email=case.office.email,
+    )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import OutboundEmail, User
 from core.services import email_enqueue
 from counselling.models import Case, CaseEvent
+from counselling.selectors import concierge_contact
 from counselling.services import case_email_record, case_event_add, case_realise
 from outcomes.models import Survey, SurveyResponse
 from registrations.services.mail import business_mail_enqueue, mail_business_of
@@ -72,14 +73,15 @@ def _survey_url(survey: Survey) -> str:
 
 def _survey_email(survey: Survey, *, key: str, template: str) -> None:
     contact = survey.case.registration.contact
+    concierge = concierge_contact(survey.case)
     context = {"survey": survey, "contact": contact, "url": _survey_url(survey),
-               "business": survey.case.registration.business}  # fmt: skip
+               "business": survey.case.registration.business, "concierge": concierge}  # fmt: skip
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"outcomes/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"outcomes/email/{template}_body.txt", context)
         business_mail_enqueue(
             key=key, to=contact.email, subject=subject, body=body,
-            business=mail_business_of(contact),
+            business=mail_business_of(contact), reply_to=concierge.email,
         )  # fmt: skip
     case_email_record(case=survey.case, subject=subject, to=contact.email)
 
@@ -165,9 +167,9 @@ def surveys_schedule(*, today: datetime.date) -> int:
             for wave in waves
             if (pk, wave) not in existing and today - window < add_months(first, wave) <= today
         ]
-        # The e-mails need each case's firm and contact: one query for the batch.
+        # The e-mails need each case's firm, contact, concierge and office: one query.
         case_of = Case.objects.select_related(
-            "registration__business", "registration__contact"
+            "registration__business", "registration__contact", "concierge", "office"
         ).in_bulk({pk for pk, _wave, _due in due})
         for pk, wave, due_on in due:
             with transaction.atomic():
@@ -201,7 +203,12 @@ def survey_reminders_send(*, today: datetime.date) -> int:
                 # Rows locked until marked; a concurrent sweep skips them.
                 batch = list(
                     due.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("case__registration__business", "case__registration__contact")
+                    .select_related(
+                        "case__registration__business",
+                        "case__registration__contact",
+                        "case__concierge",
+                        "case__office",
+                    )
                     .order_by("sent_at", "pk")[:BATCH_SIZE]
                 )
                 for survey in batch:

@@ -1,5 +1,7 @@
 """Reads for the landing pages: each role's page composed from the apps' own selectors."""
 
+from django.utils import timezone
+
 from core import selectors as core_selectors
 from core.models import User
 from core.roles import Role
@@ -19,7 +21,10 @@ def home_context(*, user: User) -> dict:
             # Without a business (waiting for approval), only what the person typed is shown.
             "contact": registration_selectors.contact_of(user=user) if business is None else None,
             "registrations": registration_selectors.registrations_own(user=user),
-            "proposals": menu_selectors.proposals_own(user=user) if business else [],
+            "proposal_batches": (
+                menu_selectors.proposal_batches_own(user=user) if business else []
+            ),
+            "concierges": case_selectors.concierge_contacts_own(user=user) if business else [],
             "access_requests": (
                 len(registration_selectors.pending_contacts(user=user)) if business else 0
             ),
@@ -48,5 +53,8 @@ def home_context(*, user: User) -> dict:
             "pending_deletions": registration_selectors.deletion_requests_pending_count(),
             "role_counts": core_selectors.user_count_by_role(),
             "outbox_counts": core_selectors.outbox_counts(),
+            "menus_confirmation_due": menu_selectors.menu_confirmation_due_count(
+                today=timezone.localdate()
+            ),
         }
     return {}

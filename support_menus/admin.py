@@ -6,6 +6,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -23,12 +24,20 @@ from support_menus.import_jobs import (
     import_job_queue,
     import_jobs_visible_to,
 )
-from support_menus.models import CaseMenuRanking, ImportJob, Proposal, Provider, SupportMenu
+from support_menus.models import (
+    CaseMenuRanking,
+    ImportJob,
+    ProductField,
+    Proposal,
+    Provider,
+    SupportMenu,
+)
 from support_menus.resources import (
     CatalogueFileError,
     SupportMenuResource,
     dataset_read,
 )
+from support_menus.selectors import menus_confirmation_due
 
 
 def _choices_field(choices, label, required=False) -> forms.MultipleChoiceField:
@@ -50,6 +59,9 @@ class SupportMenuAdminForm(forms.ModelForm):
     )
     destination_regions = _choices_field(
         DestinationRegion, SupportMenu._meta.get_field("destination_regions").verbose_name
+    )
+    product_fields = _choices_field(
+        ProductField, SupportMenu._meta.get_field("product_fields").verbose_name
     )
 
     class Meta:
@@ -161,6 +173,24 @@ class ProviderAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
+class ConfirmationFilter(admin.SimpleListFilter):
+    """Menus nobody confirmed within settings.MENU_CONFIRMATION_MONTHS, or the others."""
+
+    title = _("information confirmed")
+    parameter_name = "confirmation"
+
+    def lookups(self, request, model_admin):
+        return (("due", _("Due for confirmation")), ("current", _("Confirmed recently")))
+
+    def queryset(self, request, queryset):
+        due = menus_confirmation_due(queryset, today=timezone.localdate())
+        if self.value() == "due":
+            return due
+        if self.value() == "current":
+            return queryset.exclude(pk__in=due.values("pk"))
+        return queryset
+
+
 @admin.register(SupportMenu)
 class SupportMenuAdmin(ImportJobAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import and export in the `catalogue` command's columns (CSV UTF-8 and XLSX); the import
@@ -177,12 +207,21 @@ class SupportMenuAdmin(ImportJobAdminMixin, ImportExportModelAdmin, SimpleHistor
     formats = [CatalogueCSV, CatalogueXLSX]
     export_template_name = "admin/support_menus/supportmenu/export.html"
     import_template_name = "admin/support_menus/supportmenu/import.html"
-    list_display = ("code", "name", "provider", "category", "active", "opens_on", "closes_on")
-    list_filter = ("active", "category", "provider")
+    list_display = (
+        "code", "name", "provider", "category", "active", "opens_on", "closes_on", "confirmed",
+    )  # fmt: skip
+    list_filter = ("active", ConfirmationFilter, "category", "provider")
     list_select_related = ("provider",)
     search_fields = ("code", "name", "summary")
     filter_horizontal = ("issue_tags", "industries", "prefectures")
     readonly_fields = ("created_at", "created_by", "updated_by")
+
+    @admin.display(description=_("information confirmed on"), ordering="confirmed_on")
+    def confirmed(self, menu: SupportMenu) -> str:
+        day = menu.confirmed_on.isoformat() if menu.confirmed_on else "—"
+        if not menu.confirmation_due:
+            return day
+        return format_html('{} <span class="confirmation-due">{}</span>', day, _("Check due"))
 
     def import_job_task(self):
         from support_menus.tasks import catalogue_import_job_task

@@ -17,6 +17,8 @@ stage                 it does not serve the case's stage
 size_class            it names size classes and the firm's is not among them
 corporation_only      it is for corporations only and the firm is a sole proprietor
 industry              it names industries and the firm's is not among them
+product_field         it names product fields (酒類, 農林水産物・食品 …) and none of the firm's
+                      products is in them (the firm's fields: support_menus/product_fields.py)
 prefecture            it names prefectures (a local programme) and the firm is elsewhere
 prior_ec_success      it is only for firms without prior e-commerce success and the firm has one
 needs_ec_experience   it is only for firms with e-commerce experience and the firm has none
@@ -47,6 +49,7 @@ WEIGHTS: dict[str, int] = {
     "destination": 10,  # it serves a region the firm aims to export to
     "challenge_type": 10,  # it names the firm's type of challenge
     "industry": 10,  # it names the firm's industry (e.g. food exports for food makers)
+    "product_field": 10,  # it is made for the firm's product field (酒類, 農林水産物・食品 …)
     "prefecture": 10,  # a local programme of the firm's prefecture
     "size_class": 5,  # it is made for exactly the firm's size class
     "ec_newcomer": 10,  # an EC menu that prioritises firms without EC success (seed 001)
@@ -63,6 +66,7 @@ MESSAGES = {
     "destination": _("Covers %(regions)s, where the firm aims to export"),
     "challenge_type": _("Designed for: %(challenge)s"),
     "industry": _("For the %(industry)s industry"),
+    "product_field": _("For %(fields)s, which this firm exports"),
     "prefecture": _("A programme for firms in %(prefecture)s"),
     "size_class": _("Made for %(size)s"),
     "ec_newcomer": _("Prioritises firms without prior e-commerce success"),
@@ -75,6 +79,7 @@ MESSAGES = {
     "not_size_class": _("Only for %(sizes)s (this firm: %(size)s)"),
     "corporation_only": _("Corporations only"),
     "not_industry": _("Only for %(industries)s"),
+    "not_product_field": _("Only for %(fields)s (this firm's products: %(products)s)"),
     "not_prefecture": _("Only for firms in %(prefectures)s"),
     "prior_ec_success": _("Only for firms without prior e-commerce success"),
     "needs_ec_experience": _("Only for firms with e-commerce experience"),
@@ -92,6 +97,7 @@ class CaseProfile:
     issue_tags: frozenset[str]  # 課題 codes from sessions and the registration
     size_class: str  # small | sme | mid | large | "" (unknown)
     industry: str  # JSIC division letter
+    product_fields: frozenset[str]  # food | alcohol (support_menus/product_fields.py)
     prefecture: str  # JIS code, "13" for Tokyo
     entity_type: str  # corporation | sole_proprietor
     challenge_type: str  # first_export | new_market | new_product | new_method | restart
@@ -112,6 +118,7 @@ class MenuFacts:
     size_classes: frozenset[str] = frozenset()
     corporation_only: bool = False
     industries: frozenset[str] = frozenset()
+    product_fields: frozenset[str] = frozenset()
     prefectures: frozenset[str] = frozenset()
     ec_experience: str = "any"  # any | no_ec_success | ec_experienced
     challenge_types: frozenset[str] = frozenset()
@@ -180,6 +187,14 @@ def exclusions(menu: MenuFacts, case: CaseProfile) -> tuple[Reason, ...]:
         out.append(_reason("corporation_only"))
     if menu.industries and case.industry not in menu.industries:
         out.append(_reason("not_industry", industries=menu.industries))
+    if menu.product_fields and not (menu.product_fields & case.product_fields):
+        out.append(
+            _reason(
+                "not_product_field",
+                fields=menu.product_fields,
+                products=case.product_fields or {"none"},
+            )
+        )
     if menu.prefectures and case.prefecture not in menu.prefectures:
         out.append(_reason("not_prefecture", prefectures=menu.prefectures))
     if menu.ec_experience == "no_ec_success" and case.ec_success:
@@ -215,6 +230,8 @@ def match_reasons(menu: MenuFacts, case: CaseProfile) -> tuple[Reason, ...]:
         out.append(_reason("challenge_type", challenge=case.challenge_type))
     if menu.industries:
         out.append(_reason("industry", industry=case.industry))
+    if menu.product_fields:
+        out.append(_reason("product_field", fields=menu.product_fields & case.product_fields))
     if menu.prefectures:
         out.append(_reason("prefecture", prefecture=case.prefecture))
     if menu.size_classes == {case.size_class}:

@@ -1,7 +1,12 @@
+import calendar
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -50,12 +55,28 @@ class Category(models.TextChoices):
     INFORMATION = "information", _("Information")
 
 
+class ProductField(models.TextChoices):
+    """What a menu may be restricted to; a firm's fields are read from its registration
+    (support_menus/product_fields.py)."""
+
+    FOOD = "food", _("Agricultural, forestry and fishery products and food")
+    ALCOHOL = "alcohol", _("Alcoholic beverages")
+
+
 class EcRule(models.TextChoices):
     """Who an e-commerce menu is for (seed 001: prefer firms without prior EC success)."""
 
     ANY = "any", _("Any firm")
     NO_EC_SUCCESS = "no_ec_success", _("Only firms without prior e-commerce success")
     EC_EXPERIENCED = "ec_experienced", _("Only firms with e-commerce experience")
+
+
+def confirmation_cutoff(today: datetime.date) -> datetime.date:
+    """A menu confirmed before this day (or never) is due for confirmation: its facts were
+    not checked for settings.MENU_CONFIRMATION_MONTHS months."""
+    year, month = divmod(today.year * 12 + today.month - 1 - settings.MENU_CONFIRMATION_MONTHS, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(today.day, last_day))
 
 
 subsidy_rate_validator = RegexValidator(
@@ -89,6 +110,9 @@ class SupportMenu(BaseModel):
         IndustryDivision, verbose_name=_("eligible industries"), blank=True,
         help_text=_("None chosen: any industry."),
     )  # fmt: skip
+    product_fields = models.JSONField(
+        _("eligible product fields"), default=list, blank=True, help_text=_("Empty: any product.")
+    )
     prefectures = models.ManyToManyField(
         Prefecture, verbose_name=_("eligible prefectures"), blank=True,
         help_text=_("None chosen: the whole country (local programmes name their prefecture)."),
@@ -117,6 +141,10 @@ class SupportMenu(BaseModel):
         _("application closes"), null=True, blank=True, validators=[validate_plan_date]
     )
     active = models.BooleanField(_("active"), default=True)
+    confirmed_on = models.DateField(
+        _("information confirmed on"), null=True, blank=True, validators=[validate_past_date],
+        help_text=_("When someone last checked these facts against the official page."),
+    )  # fmt: skip
     history = HistoricalRecords(m2m_fields=[issue_tags, industries, prefectures])
 
     class Meta:
@@ -132,6 +160,7 @@ class SupportMenu(BaseModel):
             ),
             models.CheckConstraint(
                 condition=date_in_db_range("opens_on") & date_in_db_range("closes_on")
+                & date_in_db_range("confirmed_on")
                 & yen_in_db_range("subsidy_cap_yen"),
                 name="supportmenu_dates_amounts_in_range",
                 violation_error_message=OUT_OF_STORABLE_RANGE,
@@ -145,7 +174,7 @@ class SupportMenu(BaseModel):
         errors = {}
         for field, choices in (
             ("stages", Stage), ("size_classes", SizeClass), ("challenge_types", ChallengeType),
-            ("destination_regions", DestinationRegion),
+            ("destination_regions", DestinationRegion), ("product_fields", ProductField),
         ):  # fmt: skip
             values = getattr(self, field)
             if not isinstance(values, list) or any(v not in choices.values for v in values):
@@ -160,6 +189,12 @@ class SupportMenu(BaseModel):
     @property
     def stage_labels(self) -> list[str]:
         return [Stage(code).label for code in self.stages if code in Stage.values]
+
+    @property
+    def confirmation_due(self) -> bool:
+        """Nobody confirmed the menu's facts within settings.MENU_CONFIRMATION_MONTHS."""
+        cutoff = confirmation_cutoff(timezone.localdate())
+        return self.confirmed_on is None or self.confirmed_on < cutoff
 
 
 class Proposal(BaseModel):

@@ -14,7 +14,7 @@ DECLARATIONS = (
                                 "ec_experience", "fee_note", "subsidy_rate",
                                 # lists of codes the matching reads
                                 "stages", "size_classes", "challenge_types",
-                                "destination_regions"}),
+                                "destination_regions", "product_fields"}),
     ),
     ModelData(
         "support_menus.Proposal", "case__registration__business",

@@ -36,16 +36,17 @@ from core.text import refusal
 from counselling.models import IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
-from support_menus.models import Category, EcRule, Provider, SupportMenu
+from support_menus.models import Category, EcRule, ProductField, Provider, SupportMenu
 from support_menus.xlsx import WorkbookRefused, xlsx_dataset
 
 # The starting catalogue: `catalogue import support_menus/data/catalogue.csv --if-empty`.
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.csv"
 COLUMNS = (
     "code", "name", "provider", "category", "summary", "url", "source_url", "stages",
-    "issue_tags", "size_classes", "corporation_only", "industries", "prefectures", "ec_experience",
-    "challenge_types", "requires_target", "destination_regions", "fee_note",
-    "subsidy_cap_yen", "subsidy_rate", "opens_on", "closes_on", "active",
+    "issue_tags", "size_classes", "corporation_only", "industries", "product_fields",
+    "prefectures", "ec_experience", "challenge_types", "requires_target", "destination_regions",
+    "fee_note", "subsidy_cap_yen", "subsidy_rate", "opens_on", "closes_on", "active",
+    "confirmed_on",
 )  # fmt: skip
 FORMATS = ("csv", "xlsx")
 PROGRESS_EVERY = 100  # rows between two progress reports of an import job
@@ -232,6 +233,7 @@ class SupportMenuResource(resources.ModelResource):
     size_classes = _field("size_classes", ChoiceListWidget(SizeClass))
     corporation_only = _field("corporation_only", BooleanWidget())
     industries = _field("industries", CodeListWidget(IndustryDivision))
+    product_fields = _field("product_fields", ChoiceListWidget(ProductField))
     prefectures = _field("prefectures", CodeListWidget(Prefecture))
     ec_experience = _field("ec_experience", ChoiceWidget(EcRule))
     challenge_types = _field("challenge_types", ChoiceListWidget(ChallengeType))
@@ -243,6 +245,7 @@ class SupportMenuResource(resources.ModelResource):
     opens_on = _field("opens_on", DateWidget())
     closes_on = _field("closes_on", DateWidget())
     active = _field("active", BooleanWidget())
+    confirmed_on = _field("confirmed_on", DateWidget())
 
     class Meta:
         model = SupportMenu

@@ -17,8 +17,16 @@ from counselling.models import Case, CounsellingSession, IssueTag, Stage
 from registrations.models import ChallengeType
 from registrations.size_class import SizeClass
 from support_menus.matching import CaseProfile, Catalogue, Match, MenuFacts, Reason, describe
-from support_menus.models import Category, Proposal, Provider, SupportMenu
+from support_menus.models import (
+    Category,
+    ProductField,
+    Proposal,
+    Provider,
+    SupportMenu,
+    confirmation_cutoff,
+)
 from support_menus.permissions import proposal_qs_visible_to
+from support_menus.product_fields import product_fields_of
 
 # 現在の状況 answered at registration → the 課題 it raises, so a case has issues to match
 # before its first session.
@@ -72,6 +80,18 @@ def menu_filter(*, params) -> MenuFilter:
     return MenuFilter(params, queryset=queryset)
 
 
+def menus_confirmation_due(queryset: QuerySet[SupportMenu], *, today) -> QuerySet[SupportMenu]:
+    """The menus whose facts nobody confirmed within settings.MENU_CONFIRMATION_MONTHS."""
+    return queryset.filter(
+        Q(confirmed_on__isnull=True) | Q(confirmed_on__lt=confirmation_cutoff(today))
+    )
+
+
+def menu_confirmation_due_count(*, today) -> int:
+    """Active menus due for confirmation (the administrators' landing page)."""
+    return menus_confirmation_due(SupportMenu.objects.filter(active=True), today=today).count()
+
+
 def menu_facts(menu: SupportMenu) -> MenuFacts:
     """Needs issue_tags, industries and prefectures prefetched (as catalogue_load does)."""
     return MenuFacts(
@@ -81,6 +101,7 @@ def menu_facts(menu: SupportMenu) -> MenuFacts:
         size_classes=frozenset(menu.size_classes),
         corporation_only=menu.corporation_only,
         industries=frozenset(division.code for division in menu.industries.all()),
+        product_fields=frozenset(menu.product_fields),
         prefectures=frozenset(prefecture.code for prefecture in menu.prefectures.all()),
         ec_experience=menu.ec_experience,
         challenge_types=frozenset(menu.challenge_types),
@@ -113,11 +134,13 @@ def reason_labels() -> dict[str, dict[str, str]]:
     prefectures = dict(Prefecture.objects.values_list("code", "name"))
     sizes = dict(SizeClass.choices)
     sizes[""] = _("size unknown")
+    fields = dict(ProductField.choices)
+    fields["none"] = _("none of these")
     return {
         "stage": stages, "stages": stages, "tag": tags, "regions": regions,
         "challenge": challenges, "challenges": challenges, "industry": industries,
         "industries": industries, "size": sizes, "sizes": sizes, "prefecture": prefectures,
-        "prefectures": prefectures,
+        "prefectures": prefectures, "fields": fields, "products": fields,
     }  # fmt: skip
 
 
@@ -129,7 +152,7 @@ def reasons_text(reasons: Iterable[Reason], labels) -> list[str]:
 
 PROFILE_FIELDS = (
     "pk", "stage", "target_country", "target_product", "target_amount_yen", "target_date",
-    "registration__situations", "registration__challenge_type",
+    "registration__situations", "registration__challenge_type", "registration__products",
     "registration__export_experience", "registration__ec_success",
     "registration__destinations", "registration__destinations_undecided",
     "registration__business__size_class", "registration__business__industry_id",
@@ -157,6 +180,9 @@ def _profile(row: dict, tags: set[str], country_regions: dict[str, str], today) 
         issue_tags=frozenset(tags),
         size_class=row["registration__business__size_class"],
         industry=row["registration__business__industry_id"],
+        product_fields=product_fields_of(
+            row["registration__products"], row["registration__business__industry_id"]
+        ),
         prefecture=row["registration__business__prefecture_id"],
         entity_type=row["registration__business__entity_type"],
         challenge_type=row["registration__challenge_type"],
@@ -235,6 +261,9 @@ def case_ranking(*, case: Case, today: datetime.date) -> dict:
             for e in ranking.excluded
         ],
         "tag_names": sorted(labels["tag"].get(code, code) for code in profile.issue_tags),
+        "product_field_names": [
+            label for code, label in ProductField.choices if code in profile.product_fields
+        ],
     }  # fmt: skip
 
 
@@ -260,13 +289,30 @@ def proposal_get(*, user, case: Case, pk: int) -> Proposal:
     return get_object_or_404(queryset, pk=pk)
 
 
-def proposals_own(*, user) -> list[Proposal]:
-    """The proposals a firm's contact sees on their page."""
-    return list(
+@dataclass(frozen=True)
+class ProposalBatch:
+    """Menus proposed together (one case, one day), with the concierge's one message."""
+
+    note: str
+    proposals: list[Proposal]
+
+
+def proposal_batches_own(*, user) -> list[ProposalBatch]:
+    """The proposals a firm's contact sees on their page, newest first, grouped as they were
+    proposed: every proposal of a batch stores the message, the firm reads it once."""
+    batches: list[tuple[tuple, list[Proposal]]] = []
+    proposals = (
         proposal_qs_visible_to(user)
         .select_related(*PROPOSAL_RELATED, "case__registration")
-        .order_by("-proposed_on", "-id")
+        .order_by("-proposed_on", "case_id", "note", "-id")
     )
+    for proposal in proposals:
+        key = (proposal.case_id, proposal.proposed_on, proposal.note)
+        if batches and batches[-1][0] == key:
+            batches[-1][1].append(proposal)
+        else:
+            batches.append((key, [proposal]))
+    return [ProposalBatch(note=key[2], proposals=items) for key, items in batches]
 
 
 def open_case_id_bounds(*, chunk_size: int) -> list[tuple[int, int]]:

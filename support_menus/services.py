@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import User
 from core.validators import validate_past_date
 from counselling.models import Case, CaseEvent
+from counselling.selectors import concierge_contact
 from counselling.services import (
     case_email_record,
     case_event_add,
@@ -116,13 +117,14 @@ def proposals_create(
 
 def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
     contact = case.registration.contact
+    concierge = concierge_contact(case)
     with translation.override(settings.LANGUAGE_CODE):
         subject = gettext("Support menus proposed for %(name)s") % {
             "name": case.registration.business.name
         }
         body = render_to_string(
             "support_menus/email/proposals.txt",
-            {"contact": contact, "proposals": proposals, "case": case,
+            {"contact": contact, "concierge": concierge, "proposals": proposals, "case": case,
              "site_url": settings.SITE_URL.rstrip("/")},
         )  # fmt: skip
     business_mail_enqueue(
@@ -131,6 +133,7 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
         subject=subject,
         body=body,
         business=mail_business_of(contact),
+        reply_to=concierge.email,
     )
     case_email_record(case=case, subject=subject, to=contact.email)
 

@@ -24,6 +24,9 @@ REFERRAL_CONSENT_DAYS = env.int("REFERRAL_CONSENT_DAYS", default=30)
 # target before a case moves to 輸出挑戦 (seed 001's first recommendation).
 FIRST_CONTACT_SLA_BUSINESS_DAYS = env.int("FIRST_CONTACT_SLA_BUSINESS_DAYS", default=5)
 TARGET_REQUIRED_FOR_CHALLENGE = env.bool("TARGET_REQUIRED_FOR_CHALLENGE", default=True)
+# The catalogue: a support menu whose facts nobody confirmed for this many months is flagged
+# to administrators (its "confirmed on" date, SupportMenu.confirmed_on).
+MENU_CONFIRMATION_MONTHS = env.int("MENU_CONFIRMATION_MONTHS", default=12)
 # Follow-up surveys (seed 001: follow up after support ends): waves in months after a case's
 # first proposal, how long a link stays open, and reminders in days after the link.
 SURVEY_WAVES_MONTHS = env.list("SURVEY_WAVES_MONTHS", cast=int, default=[6, 12, 24, 36])

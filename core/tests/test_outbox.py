@@ -176,3 +176,18 @@ def test_a_worker_killed_mid_batch_repeats_at_most_the_message_in_flight(monkeyp
     monkeypatch.setattr(EmailMessage, "send", real_send)
     assert email_outbox_dispatch(batch_size=5) == 3
     assert [m.to[0] for m in mail.outbox] == [f"firm{i}@example.jp" for i in range(5)]
+
+
+def test_a_reply_to_is_recorded_and_sent_as_the_reply_to_header():
+    email = email_enqueue(
+        key="k-reply", to="firm@example.jp", subject="ご提案", body="本文", kind="firm",
+        reply_to="office@example.jp",
+    )  # fmt: skip
+    assert email.reply_to == "office@example.jp"
+    enqueue(key="k-none")
+
+    assert email_outbox_dispatch() == 2
+
+    by_key = {message.extra_headers["X-Idempotency-Key"]: message for message in mail.outbox}
+    assert by_key["k-reply"].reply_to == ["office@example.jp"]
+    assert by_key["k-none"].reply_to == []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from core.models import OutboundEmail
+from core.roles import Role
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
 from outcomes import services
@@ -61,6 +62,25 @@ def test_a_wave_falls_due_six_months_after_the_first_proposal_and_is_sent_once()
     token = re.search(r"/survey/([^/\s]+)/", email.body).group(1)
     assert services.survey_from_token(token) == survey
     assert case.events.filter(kind="email").exists()
+
+
+def test_survey_emails_name_the_concierge_and_reply_to_the_office(users):
+    concierge = users[Role.CONCIERGE]
+    case = proposed_case(D(2026, 1, 20), concierge=concierge)
+    case.office.phone = "03-0000-0000"
+    case.office.email = "office@example.jp"
+    case.office.save()
+    with freeze_time("2026-07-20"):
+        services.surveys_schedule(today=D(2026, 7, 20))
+    with freeze_time("2026-07-28"):
+        services.survey_reminders_send(today=D(2026, 7, 28))
+
+    emails = list(OutboundEmail.objects.order_by("created_at", "pk"))
+    assert len(emails) == 2  # the invitation and the first reminder
+    for email in emails:
+        assert email.reply_to == "office@example.jp"
+        assert f"{concierge.get_full_name()}（{case.office.name}）" in email.body
+        assert "03-0000-0000" in email.body
 
 
 def test_a_late_start_sends_only_the_waves_still_open_not_every_old_one():

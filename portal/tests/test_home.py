@@ -1,11 +1,14 @@
 """The landing pages: the public welcome page and one page per role."""
 
 import pytest
+from django.utils import timezone
 
 from core.roles import Role
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
+from registrations.models import Registration
 from registrations.tests.factories import RegistrationFactory
+from support_menus.tests.factories import SupportMenuFactory
 from tests.permissions import LANDING_HEADINGS
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +80,45 @@ def test_ministry_sees_how_many_exports_were_realised(client, users):
     response = client.get("/")
     assert response.context["realised_count"] == 2
     assert 'data-testid="realised-count">2<' in response.text
+
+
+def test_the_firm_sees_who_its_concierge_is_and_how_to_reach_the_office(client, users):
+    business_user = users[Role.BUSINESS]
+    registration = Registration.objects.get(contact__user=business_user)
+    case = CaseFactory(registration=registration, concierge=users[Role.CONCIERGE])
+    case.office.phone = "03-0000-0000"
+    case.office.email = "office@example.jp"
+    case.office.save()
+
+    client.force_login(business_user)
+    response = client.get("/")
+
+    card = response.text.split('data-testid="my-concierge"')[1].split("</div>\n</div>")[0]
+    assert users[Role.CONCIERGE].get_full_name() in card
+    assert case.office.name in card
+    assert 'href="tel:03-0000-0000"' in card
+    assert 'href="mailto:office@example.jp"' in card
+
+
+def test_before_assignment_the_firm_sees_its_office(client, users):
+    business_user = users[Role.BUSINESS]
+    case = CaseFactory(registration=Registration.objects.get(contact__user=business_user))
+
+    client.force_login(business_user)
+    response = client.get("/")
+
+    card = response.text.split('data-testid="my-concierge"')[1].split("</div>\n</div>")[0]
+    assert "担当者を決めています" in card
+    assert case.office.name in card
+    assert "tel:" not in card
+
+
+def test_the_admin_landing_page_counts_the_menus_due_for_confirmation(client, users):
+    SupportMenuFactory(confirmed_on=None)
+    SupportMenuFactory(confirmed_on=timezone.localdate())
+
+    client.force_login(users[Role.ADMIN])
+    response = client.get("/")
+
+    assert response.context["menus_confirmation_due"] == 1
+    assert 'data-testid="menus-confirmation-due-link"' in response.text

@@ -23,12 +23,16 @@ def mail_business_of(contact: Contact) -> Business | None:
 
 
 def business_mail_enqueue(
-    *, key: str, to: str, subject: str, body: str, business: Business | None
+    *, key: str, to: str, subject: str, body: str, business: Business | None, reply_to: str = ""
 ) -> OutboundEmail:
     """Record a firm mail (core.services.email_enqueue, once per `key`) and, when it goes to
     the firm's verified address (`business` from mail_business_of), the business it is
-    about: only such mails are part of the firm's data export."""
-    email = email_enqueue(key=key, to=to, subject=subject, body=body, kind=OutboundEmail.Kind.FIRM)
+    about: only such mails are part of the firm's data export. `reply_to`: the firm's office,
+    for a mail about its case."""
+    email = email_enqueue(
+        key=key, to=to, subject=subject, body=body, kind=OutboundEmail.Kind.FIRM,
+        reply_to=reply_to,
+    )  # fmt: skip
     if business is not None:
         BusinessMail.objects.get_or_create(email=email, defaults={"business": business})
     return email

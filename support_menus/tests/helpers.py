@@ -12,9 +12,11 @@ ROW = {
     "category": "hands_on", "summary": "専門家が伴走します。", "url": "https://www.jetro.go.jp/",
     "source_url": "", "stages": "preparation;challenge", "issue_tags": "market_research;buyers",
     "size_classes": "small;sme", "corporation_only": "false", "industries": "E;I",
-    "prefectures": "", "ec_experience": "any", "challenge_types": "", "requires_target": "false",
+    "product_fields": "", "prefectures": "", "ec_experience": "any", "challenge_types": "",
+    "requires_target": "false",
     "destination_regions": "", "fee_note": "無料", "subsidy_cap_yen": "", "subsidy_rate": "",
     "opens_on": "", "closes_on": "", "active": "true",
+    "confirmed_on": "2025-04-01",
 }  # fmt: skip
 
 

@@ -32,6 +32,7 @@ BASE_CASE = CaseProfile(
     issue_tags=frozenset({"market_research", "finance"}),
     size_class="sme",
     industry="E",
+    product_fields=frozenset({"food"}),
     prefecture="13",
     entity_type="corporation",
     challenge_type="new_market",
@@ -51,6 +52,7 @@ EXCLUSION_CODES = {
     "not_size_class",
     "corporation_only",
     "not_industry",
+    "not_product_field",
     "not_prefecture",
     "prior_ec_success",
     "needs_ec_experience",
@@ -110,6 +112,21 @@ ELIGIBILITY = [
     ("other-industry", {"industries": fs("A", "B")}, {}, {"not_industry"}),
     ("industry-among-named", {"industries": fs("A", "E")}, {}, set()),
     ("no-industries-any-industry", {}, {"industry": "T"}, set()),
+    # not_product_field
+    ("other-product-field", {"product_fields": fs("alcohol")}, {}, {"not_product_field"}),
+    (
+        "product-field-among-named",
+        {"product_fields": fs("alcohol", "food")},
+        {},
+        set(),
+    ),
+    (
+        "product-fields-named-firm-has-none",
+        {"product_fields": fs("food")},
+        {"product_fields": fs()},
+        {"not_product_field"},
+    ),
+    ("no-product-fields-any-product", {}, {"product_fields": fs()}, set()),
     # not_prefecture
     ("local-programme-elsewhere", {"prefectures": fs("15", "22")}, {}, {"not_prefecture"}),
     ("local-programme-here", {"prefectures": fs("13")}, {}, set()),
@@ -218,6 +235,7 @@ FAILS_EVERYTHING = MenuFacts(
     size_classes=fs("large", "small"),
     corporation_only=True,
     industries=fs("A"),
+    product_fields=fs("alcohol"),
     prefectures=fs("15"),
     ec_experience="no_ec_success",
     challenge_types=fs("first_export", "restart"),
@@ -239,6 +257,7 @@ def test_every_failed_rule_is_listed_in_table_order_with_its_codes():
         Reason("not_size_class", (("size", ("sme",)), ("sizes", ("large", "small")))),
         Reason("corporation_only"),
         Reason("not_industry", (("industries", ("A",)),)),
+        Reason("not_product_field", (("fields", ("alcohol",)), ("products", ("food",)))),
         Reason("not_prefecture", (("prefectures", ("15",)),)),
         Reason("prior_ec_success"),
         Reason("not_challenge_type", (("challenges", ("first_export", "restart")),)),
@@ -283,6 +302,12 @@ SCORING = [
         ["stage", "challenge_type"],
     ),
     ("industry", {"industries": fs("E", "A")}, {}, ["stage", "industry"]),
+    (
+        "product-field",
+        {"product_fields": fs("food", "alcohol")},
+        {},
+        ["stage", "product_field"],
+    ),
     ("prefecture", {"prefectures": fs("13")}, {}, ["stage", "prefecture"]),
     ("size-class-exactly", {"size_classes": fs("sme")}, {}, ["stage", "size_class"]),
     ("size-class-among-others", {"size_classes": fs("sme", "small")}, {}, ["stage"]),
@@ -305,6 +330,7 @@ SCORING = [
             "destination_regions": fs("asia"),
             "challenge_types": fs("new_market"),
             "industries": fs("E"),
+            "product_fields": fs("food"),
             "prefectures": fs("13"),
             "size_classes": fs("sme"),
             "ec_experience": "no_ec_success",
@@ -319,6 +345,7 @@ SCORING = [
             "destination",
             "challenge_type",
             "industry",
+            "product_field",
             "prefecture",
             "size_class",
             "ec_newcomer",
@@ -354,7 +381,7 @@ def test_scoring_table_covers_every_weight():
 def test_the_full_score_adds_up_every_weight_with_one_issue_per_shared_tag():
     menu = replace(BASE_MENU, **EVERYTHING)
     (match,) = rank(BASE_CASE, [menu]).ranked
-    assert match.score == sum(WEIGHTS.values()) + WEIGHTS["issue"] == 140
+    assert match.score == sum(WEIGHTS.values()) + WEIGHTS["issue"] == 150
 
 
 def test_match_reasons_name_what_matched():
@@ -365,6 +392,7 @@ def test_match_reasons_name_what_matched():
         destination_regions=fs("europe", "asia", "oceania"),
         challenge_types=fs("new_market", "restart"),
         industries=fs("A", "E"),
+        product_fields=fs("food", "alcohol"),
         size_classes=fs("sme"),
         closes_on=TODAY + CLOSING_SOON,
     )
@@ -379,6 +407,8 @@ def test_match_reasons_name_what_matched():
         # the firm's own challenge and industry, not every one the menu names
         Reason("challenge_type", (("challenge", ("new_market",)),)),
         Reason("industry", (("industry", ("E",)),)),
+        # only the fields the firm is in
+        Reason("product_field", (("fields", ("food",)),)),
         Reason("size_class", (("size", ("sme",)),)),
         Reason("closing_soon", (("date", ("2025-07-15",)),)),
     )
@@ -454,6 +484,8 @@ LABELS = {
     "regions": {"asia": "Asia", "europe": "Europe"},
     "size": {"sme": "SME"},
     "sizes": {"small": "Small business", "large": "Large enterprise"},
+    "fields": {"alcohol": "Alcoholic beverages"},
+    "products": {"none": "none of these"},
 }
 
 
@@ -492,6 +524,11 @@ LABELS = {
             id="two-parameters",
         ),
         pytest.param(Reason("corporation_only"), "Corporations only", id="no-parameters"),
+        pytest.param(
+            Reason("not_product_field", (("fields", ("alcohol",)), ("products", ("none",)))),
+            "Only for Alcoholic beverages (this firm's products: none of these)",
+            id="product-field-firm-without-one",
+        ),
     ],
 )
 def test_describe_renders_codes_through_labels(reason, expected):

@@ -211,6 +211,32 @@ def test_the_firm_gets_one_email_listing_the_menus_and_the_timeline_shows_it(
     assert outbox_row.subject in email_event.summary
 
 
+def test_the_proposal_email_names_the_concierge_and_the_office_and_replies_to_the_office(
+    case, menus, concierge, today
+):
+    case.office.phone = "03-0000-0000"
+    case.office.email = "office@example.jp"
+    case.office.save()
+
+    propose(case, "m-market", actor=concierge, on=today)
+
+    email = OutboundEmail.objects.get()
+    assert email.reply_to == "office@example.jp"
+    assert f"{concierge.get_full_name()}（{case.office.name}）" in email.body
+    assert "03-0000-0000" in email.body
+    assert "office@example.jp" in email.body
+
+
+def test_without_an_office_address_the_proposal_email_has_no_reply_to(
+    case, menus, concierge, today
+):
+    propose(case, "m-market", actor=concierge, on=today)
+
+    email = OutboundEmail.objects.get()
+    assert email.reply_to == ""
+    assert f"{concierge.get_full_name()}（{case.office.name}）" in email.body
+
+
 def test_the_email_waits_for_the_commit(case, menus, concierge, today):
     propose(case, "m-market", actor=concierge, on=today)
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.PENDING

@@ -166,17 +166,37 @@ def test_the_firm_sees_its_own_proposals_on_its_home_page(client, users, scene):
     response = client.get("/")
 
     assert response.status_code == 200
-    assert response.context["proposals"] == [own]
+    [batch] = response.context["proposal_batches"]
+    assert batch.proposals == [own]
     mine = section(response.text, 'data-testid="my-proposals"', "</ul>")
     assert scene.menus["market"].name in mine
     assert "まずはこちらをご覧ください。" in mine
     assert scene.menus["plain"].name not in response.text
 
 
+def test_the_concierges_message_is_shown_once_with_its_line_breaks(client, users, scene):
+    business_user = users[Role.BUSINESS]
+    own_case = CaseFactory(registration=Registration.objects.get(contact__user=business_user))
+    services.proposals_create(
+        case=own_case, menu_codes=["m-market", "m-plain"],
+        note="面談ありがとうございました。\n次の2つをご検討ください。",
+        actor=users[Role.CONCIERGE], today=timezone.localdate(),
+    )  # fmt: skip
+
+    client.force_login(business_user)
+    response = client.get("/")
+
+    mine = section(response.text, 'data-testid="my-proposals"', "</ul>")
+    assert mine.count('data-testid="concierge-message"') == 1
+    assert "面談ありがとうございました。<br>次の2つをご検討ください。" in mine
+    assert scene.menus["market"].name in mine
+    assert scene.menus["plain"].name in mine
+
+
 def test_a_firm_without_proposals_sees_none_of_anothers(client, users, scene):
     client.force_login(users[Role.BUSINESS])
     response = client.get("/")
-    assert response.context["proposals"] == []
+    assert response.context["proposal_batches"] == []
     assert scene.menus["plain"].name not in response.text
 
 
