@@ -287,7 +287,8 @@ def test_a_future_date_is_shown_next_to_the_form_and_nothing_changes(client, use
     )
 
     assert response.status_code == 400
-    form = section(response.text, f'action="{status_url(scene.proposal)}"', "</form>")
+    anchor = f"#proposal-{scene.proposal.pk}"
+    form = section(response.text, f'action="{status_url(scene.proposal)}{anchor}"', "</form>")
     message = IN_FUTURE % {"today": timezone.localdate().isoformat()}
     assert escape(message) in form
     assert tomorrow.isoformat() in form  # the form keeps what was typed
