@@ -11,9 +11,7 @@ from core.validators import validate_plan_date
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TERMINAL_STATUSES, TRANSITIONS
 
-CLOSE_CONFIRM_REQUIRED = _(
-    "Tick the box to confirm: a case that is ended cannot be reopened."
-)
+CLOSE_CONFIRM_REQUIRED = _("Tick the box to confirm: a case that is ended cannot be reopened.")
 
 
 def _helper(label, css_class="btn-primary") -> FormHelper:

@@ -4,7 +4,11 @@
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) return;
+  // After the load too: going to the form's own section (the URL's #fragment) moves focus.
   summary.focus();
+  window.addEventListener("load", function () {
+    summary.focus();
+  });
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
     var input = link && document.getElementById(link.getAttribute("href").slice(1));
