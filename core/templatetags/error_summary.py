@@ -34,7 +34,8 @@ def form_problems_of(form: forms.BaseForm) -> list[Problem]:
                 problems.append(Problem(first_id, str(message)))
                 continue
             label = str(bound_field.label)
-            text = str(message) if label in str(message) else f"{label}: {message}"
+            named = label.lower() in str(message).lower()
+            text = str(message) if named else f"{label}: {message}"
             problems.append(Problem(_input_id(bound_field), text))
     return problems
 

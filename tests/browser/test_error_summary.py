@@ -35,8 +35,8 @@ def test_a_target_saved_without_a_country_is_refused_with_a_focused_summary(
 
     summary = page.get_by_test_id("error-summary")
     assert "入力内容に3件の問題があります" in summary.inner_text()
-    assert page.evaluate("document.activeElement.dataset.testid") == "error-summary", (
-        page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+    assert page.evaluate("document.activeElement.dataset.testid") == "error-summary", page.evaluate(
+        "document.activeElement.outerHTML.slice(0, 200)"
     )
     link = summary.get_by_role("link", name="目標国・地域を選択してください。")
     assert link.get_attribute("href") == "#id_target-target_country"
