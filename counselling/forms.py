@@ -46,6 +46,7 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save the session"))
+        selects_start_blank(self)
 
     def clean(self):
         data = super().clean()

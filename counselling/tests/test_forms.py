@@ -9,6 +9,7 @@ from core.forms import CHOOSE
 from core.roles import Role
 from counselling.forms import (
     CLOSE_CONFIRM_REQUIRED,
+    SessionForm,
     StageForm,
     StatusForm,
     SupportReviewForm,
@@ -95,3 +96,10 @@ def test_the_case_page_has_no_summary_until_a_submit_fails(client, users):
     client.force_login(users[Role.CONCIERGE])
     response = client.get(reverse("counselling:case-detail", args=[case.pk]))
     assert "data-error-summary" not in response.text
+
+
+def test_the_session_form_records_no_channel_and_no_stage_nobody_chose():
+    form = SessionForm(prefix="session")
+    assert first_choice(form, "channel") == ("", CHOOSE)
+    assert first_choice(form, "stage_assessed")[0] == ""  # optional: its empty option stays
+    assert '<option value="" selected>' in str(form["stage_assessed"])
