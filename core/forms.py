@@ -50,6 +50,45 @@ class CleanTextMixin:
                 field.validators = [*field.validators, validator]
 
 
+CHOOSE = _("Choose…")
+CHOOSE_REQUIRED = _("Choose the %(field)s.")
+REQUIRED = forms.Field.default_error_messages["required"]
+
+
+def select_starts_blank(field: forms.Field) -> None:
+    """A one-choice select records nothing until someone chooses: a required one gets the
+    empty option "Choose…" first (an optional one keeps or gets an empty option), and left
+    unchosen it says so, naming the field (unless the field has its own message). Radio
+    buttons and multi-selects start unticked anyway and are left alone."""
+    widget = field.widget
+    if not isinstance(widget, forms.Select) or isinstance(widget, forms.SelectMultiple):
+        return
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = CHOOSE if field.required else field.empty_label or "---------"
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        blank = next((label for value, label in choices if value in ("", None)), "---------")
+        field.choices = [
+            ("", CHOOSE if field.required else blank),
+            *(choice for choice in choices if choice[0] not in ("", None)),
+        ]
+    else:
+        return
+    if field.required and str(field.error_messages["required"]) == str(REQUIRED):
+        label = str(field.label or "")
+        field.error_messages = {
+            **field.error_messages,
+            "required": CHOOSE_REQUIRED % {"field": label[:1].lower() + label[1:]},
+        }
+
+
+def selects_start_blank(form: forms.BaseForm) -> None:
+    """`select_starts_blank` on every field: call it last in a form's __init__, once the
+    choices are set, so nothing is recorded that nobody chose."""
+    for field in form.fields.values():
+        select_starts_blank(field)
+
+
 class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
     """The admin's default form (see `admin_forms_clean_text`)."""
 

@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from core.forms import CleanTextMixin
+from core.forms import CleanTextMixin, selects_start_blank
 from core.validators import validate_plan_date
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
-from counselling.rules import TRANSITIONS
+from counselling.rules import TERMINAL_STATUSES, TRANSITIONS
+
+CLOSE_CONFIRM_REQUIRED = _("Tick the box to confirm: a case that is ended cannot be reopened.")
 
 
 def _helper(label, css_class="btn-primary") -> FormHelper:
@@ -44,6 +46,7 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save the session"))
+        selects_start_blank(self)
 
     def clean(self):
         data = super().clean()
@@ -59,6 +62,7 @@ class StageForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Change the stage"))
+        selects_start_blank(self)
 
 
 class TargetForm(CleanTextMixin, forms.ModelForm):
@@ -76,14 +80,21 @@ class TargetForm(CleanTextMixin, forms.ModelForm):
         for name in self.fields:
             self.fields[name].required = True
         self.helper = _helper(_("Save the target"))
+        selects_start_blank(self)
 
 
 class StatusForm(CleanTextMixin, forms.Form):
+    """A manual status change; ending the case (closed, export realised) asks for the
+    confirmation box, so a hurried click cannot end it."""
+
     status = forms.ChoiceField(label=_("New status"))
     close_reason = forms.ChoiceField(
         label=_("Reason for closing"), required=False,
         choices=[("", "---------"), *Case.CloseReason.choices],
     )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("I confirm that this ends the case (it cannot be reopened)"), required=False
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +103,14 @@ class StatusForm(CleanTextMixin, forms.Form):
             (value, label) for value, label in Case.Status.choices if value in allowed
         ]
         self.helper = _helper(_("Change the status"), "btn-outline-primary")
+        selects_start_blank(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") in TERMINAL_STATUSES and not data.get("confirm"):
+            self.add_error("confirm", CLOSE_CONFIRM_REQUIRED)
+        data.pop("confirm", None)
+        return data
 
 
 class AssignForm(CleanTextMixin, forms.Form):
@@ -103,8 +122,13 @@ class AssignForm(CleanTextMixin, forms.Form):
         self.fields["concierge"].queryset = concierges
         self.fields["concierge"].label_from_instance = lambda user: user.get_full_name()
         self.helper = _helper(_("Assign"))
+        selects_start_blank(self)
 
 
 class SupportReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=SupportReview.Decision.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        selects_start_blank(self)

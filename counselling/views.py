@@ -134,7 +134,7 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
             suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,
             checklist=next_step_checklist(facts), today=timezone.localdate(),
             can_assign=self.request.user.has_perm(CasePermission.ASSIGN), panels=panels,
-            **panel_context, **data, **forms,
+            error_forms=list(bound.values()), **panel_context, **data, **forms,
         )  # fmt: skip
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.forms import CleanTextMixin
+from core.forms import CleanTextMixin, selects_start_blank
 from core.validators import program_start
 from outcomes.models import SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
@@ -83,3 +83,7 @@ class StaffSurveyForm(SurveyForm):
         choices=[(SurveyResponse.Source.PHONE, SurveyResponse.Source.PHONE.label),
                  (SurveyResponse.Source.HEARING, SurveyResponse.Source.HEARING.label)],
     )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        selects_start_blank(self)

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.forms import CleanTextMixin
+from core.forms import CleanTextMixin, selects_start_blank
 from core.models import Prefecture
 from registrations.models import (
     ORGANISATION_SOURCES,
@@ -32,6 +32,7 @@ EMAILS_DIFFER = _("The two e-mail addresses do not match.")
 DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided yet”.")
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
+REFERRAL_SOURCE_REQUIRED = _("Choose how you heard about the program.")
 FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
 
 
@@ -67,9 +68,7 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     )
     prefecture = forms.ModelChoiceField(label=_("Prefecture"), queryset=Prefecture.objects.all())
     address = forms.CharField(label=_("City and street"), max_length=200)
-    industry_option = forms.ChoiceField(
-        label=_("Industry"), choices=[("", "---------"), *INDUSTRY_OPTIONS]
-    )
+    industry_option = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_OPTIONS)
     capital_yen = forms.IntegerField(
         label=_("Capital (yen)"), required=False, min_value=0, max_value=10**15,
         help_text=_("Not needed for sole proprietors."),
@@ -116,9 +115,9 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     )
     # きっかけ・紹介元
     referral_source = forms.ChoiceField(
-        label=_("How did you hear about the program?"),
-        choices=[("", "---------"), *ReferralSource.choices],
-    )
+        label=_("How did you hear about the program?"), choices=ReferralSource.choices,
+        error_messages={"required": REFERRAL_SOURCE_REQUIRED},
+    )  # fmt: skip
     referral_organisation_name = forms.CharField(
         label=_("Name of the referring organisation"), max_length=120, required=False,
         help_text=_("e.g. 〇〇商工会議所, 〇〇銀行"),
@@ -161,6 +160,7 @@ class RegistrationForm(CleanTextMixin, forms.Form):
             self.helper.disable_csrf = True
             sections.remove("submission_token")
         self.helper.layout = Layout(*sections)
+        selects_start_blank(self)
 
     def _sections(self):
         privacy_link = format_html(

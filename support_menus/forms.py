@@ -2,10 +2,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanTextMixin
+from core.forms import CleanTextMixin, selects_start_blank
 from core.validators import validate_past_date
 from support_menus.models import Proposal
 from support_menus.services import PROPOSAL_TRANSITIONS
+
+# The steps in the order the form offers them: the natural next one first, the firm's
+# withdrawal last.
+NEXT_STEP_ORDER = (
+    Proposal.Status.APPLIED, Proposal.Status.ADOPTED, Proposal.Status.REJECTED,
+    Proposal.Status.COMPLETED, Proposal.Status.DECLINED,
+)  # fmt: skip
+DECLINE_CONFIRM_REQUIRED = _("Tick the box to confirm that the firm declined this menu.")
 
 
 class ProposeForm(CleanTextMixin, forms.Form):
@@ -27,12 +35,16 @@ class ProposeForm(CleanTextMixin, forms.Form):
 
 
 class ProposalStatusForm(CleanTextMixin, forms.Form):
+    """The next step of one proposal: only the forward steps, none chosen; the firm's
+    withdrawal asks for the confirmation box."""
+
     status = forms.ChoiceField(label=_("Next step"))
     on = forms.DateField(
         label=_("Date"), initial=timezone.localdate, validators=[validate_past_date],
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    confirm = forms.BooleanField(label=_("The firm declined this menu"), required=False)
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         kwargs.setdefault("prefix", f"proposal-{proposal.pk}")
@@ -40,5 +52,15 @@ class ProposalStatusForm(CleanTextMixin, forms.Form):
         self.proposal = proposal
         allowed = PROPOSAL_TRANSITIONS.get(proposal.status, frozenset())
         self.fields["status"].choices = [
-            (value, label) for value, label in Proposal.Status.choices if value in allowed
+            (status, Proposal.Status(status).label)
+            for status in NEXT_STEP_ORDER
+            if status in allowed
         ]
+        selects_start_blank(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Proposal.Status.DECLINED and not data.get("confirm"):
+            self.add_error("confirm", DECLINE_CONFIRM_REQUIRED)
+        data.pop("confirm", None)
+        return data

@@ -70,6 +70,28 @@ def test_bad_input_gets_a_japanese_message_next_to_the_field_and_nothing_is_save
     assert not Business.objects.exists()
 
 
+def test_the_selects_start_blank_and_a_failed_submit_shows_the_error_summary(client):
+    page = client.get(reverse("registrations:register")).text
+    for name in ("prefecture", "industry_option", "referral_source"):
+        select = page[page.index(f'name="{name}"') :]
+        first_option = select[: select.index("</option>")]
+        assert first_option.endswith('<option value="" selected>選択してください')
+    destinations = page[page.index('name="destinations"') :]
+    assert "selected" not in destinations[: destinations.index("</select>")]
+
+    response = client.post(
+        reverse("registrations:register"),
+        form_data(prefecture="", referral_source="", phone="12"),
+    )
+
+    assert 'data-testid="error-summary"' in response.text
+    assert "入力内容に3件の問題があります" in response.text
+    assert 'href="#id_prefecture"' in response.text
+    assert "都道府県を選択してください。" in response.text
+    assert "きっかけ・紹介元を選択してください。" in response.text
+    assert not Registration.objects.exists()
+
+
 def test_a_corporation_without_corporate_number_or_capital_is_told_so(client):
     response = client.post(
         reverse("registrations:register"), form_data(corporate_number="", capital_yen="")

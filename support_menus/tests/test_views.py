@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from core.forms import CHOOSE
 from core.roles import Role
 from core.tests.factories import UserFactory
 from core.validators import IN_FUTURE
@@ -22,7 +23,12 @@ from counselling.services import CASE_CLOSED, case_status_change
 from counselling.tests.factories import CaseFactory
 from registrations.models import Registration
 from support_menus import services
-from support_menus.forms import ProposeForm
+from support_menus.forms import (
+    DECLINE_CONFIRM_REQUIRED,
+    NEXT_STEP_ORDER,
+    ProposalStatusForm,
+    ProposeForm,
+)
 from support_menus.matching import MESSAGES
 from support_menus.models import CaseMenuRanking, Proposal, Provider
 from support_menus.tests.factories import SupportMenuFactory
@@ -307,7 +313,8 @@ def test_a_future_date_is_shown_next_to_the_form_and_nothing_changes(client, use
     )
 
     assert response.status_code == 400
-    form = section(response.text, f'action="{status_url(scene.proposal)}"', "</form>")
+    anchor = f"#proposal-{scene.proposal.pk}"
+    form = section(response.text, f'action="{status_url(scene.proposal)}{anchor}"', "</form>")
     message = IN_FUTURE % {"today": timezone.localdate().isoformat()}
     assert escape(message) in form
     assert tomorrow.isoformat() in form  # the form keeps what was typed
@@ -530,3 +537,52 @@ def test_the_ranking_explains_matches_and_exclusions_in_words(client, users):
     assert escape(not_stage) in later
     assert [e.reasons for e in response.context["excluded"]] == [[not_stage]]
     assert tag in section(response.text, 'data-testid="case-facts"', "</div>")
+
+
+# --- The next step: forward first, nothing chosen, the firm's withdrawal confirmed ----------
+
+
+@pytest.mark.parametrize(
+    ("current", "offered"),
+    [("proposed", ["applied", "adopted", "declined"]),
+     ("applied", ["adopted", "rejected", "declined"]),
+     ("adopted", ["completed", "declined"])],
+)  # fmt: skip
+def test_the_step_form_offers_the_forward_steps_first_with_none_chosen(scene, current, offered):
+    scene.proposal.status = current
+    form = ProposalStatusForm(proposal=scene.proposal)
+    assert [value for value, _ in form.fields["status"].choices] == ["", *offered]
+    assert form.fields["status"].choices[0] == ("", CHOOSE)
+    assert '<option value="" selected>' in str(form["status"])
+
+
+def test_every_step_the_lifecycle_allows_is_offered():
+    assert set().union(*services.PROPOSAL_TRANSITIONS.values()) == set(NEXT_STEP_ORDER)
+
+
+def test_update_without_choosing_records_nothing(client, users, scene):
+    client.force_login(users[Role.CONCIERGE])
+    data = status_data(scene.proposal, status="", on=timezone.localdate().isoformat())
+    response = client.post(status_url(scene.proposal), data)
+    assert response.status_code == 400
+    assert f'href="#id_proposal-{scene.proposal.pk}-status"' in response.text
+    scene.proposal.refresh_from_db()
+    assert scene.proposal.status == Proposal.Status.PROPOSED
+
+
+def test_the_firms_withdrawal_needs_the_confirmation_box(client, users, scene):
+    client.force_login(users[Role.CONCIERGE])
+    data = status_data(scene.proposal, status="declined", on=timezone.localdate().isoformat())
+
+    response = client.post(status_url(scene.proposal), data)
+
+    assert response.status_code == 400
+    assert response.context["proposals"][0][1].errors["confirm"] == [DECLINE_CONFIRM_REQUIRED]
+    assert f'href="#id_proposal-{scene.proposal.pk}-confirm"' in response.text
+    scene.proposal.refresh_from_db()
+    assert scene.proposal.status == Proposal.Status.PROPOSED
+
+    confirmed = {**data, f"proposal-{scene.proposal.pk}-confirm": "on"}
+    assert client.post(status_url(scene.proposal), confirmed).status_code == 302
+    scene.proposal.refresh_from_db()
+    assert scene.proposal.status == Proposal.Status.DECLINED
