@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class YesNoSelect(forms.NullBooleanSelect):
@@ -11,7 +12,11 @@ class YesNoSelect(forms.NullBooleanSelect):
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+        self.choices = [
+            ("unknown", pgettext_lazy("yes/no filter", "All")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
 
 
 class YesNoFilter(django_filters.BooleanFilter):
