@@ -39,8 +39,8 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = CounsellingSession
-        fields = ["held_at", "channel", "duration_minutes", "attendees", "tags", "notes",
-                  "stage_assessed", "buyer_talks"]  # fmt: skip
+        fields = ["held_at", "channel", "contact_only", "duration_minutes", "attendees", "tags",
+                  "notes", "stage_assessed", "buyer_talks"]  # fmt: skip
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

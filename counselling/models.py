@@ -174,6 +174,11 @@ class CounsellingSession(BaseModel):
         _("stage assessed"), max_length=20, choices=Stage.choices, blank=True
     )
     buyer_talks = models.BooleanField(_("talks with buyers under way"), default=False)
+    contact_only = models.BooleanField(
+        _("first contact only"), default=False,
+        help_text=_("Tick when this was only the first contact, not yet counselling: the case "
+                    "moves to Contacted, not to In counselling."),
+    )  # fmt: skip
     history = HistoricalRecords(m2m_fields=[tags])
 
     class Meta:

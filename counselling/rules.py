@@ -199,7 +199,7 @@ LABEL_FIRST_CONTACT = _("Record the first contact")
 LABEL_FIRST_SESSION = _("Hold a first counselling session")
 LABEL_TARGET = _("Set an export target: country, product, amount and date")
 LABEL_PROPOSAL = _("Propose at least one support menu")
-LABEL_SUPPORT_STARTED = _("Record that the firm started using a support menu")
+LABEL_SUPPORT_STARTED = _("Record the adoption of a proposed menu")
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class CaseFacts:
     status: str
     stage: str
     has_first_contact: bool
-    session_count: int
+    counselling_session_count: int  # sessions that were counselling (is_counselling_session)
     has_target: bool
     proposal_count: int
     target_required_for_challenge: bool  # a setting can relax the rule
@@ -238,11 +238,11 @@ def next_step_checklist(facts: CaseFacts) -> list[ChecklistItem]:
     status         items
     =============  =================================================================
     new            first_contact (done when the first contact is recorded)
-    contacted      first_session (done when session_count >= 1)
+    contacted      first_session (done when counselling_session_count >= 1)
     counselling    target, only in stage "preparation" when a target is required
                    for 輸出挑戦 (done when has_target); proposal (done when
                    proposal_count >= 1)
-    proposals      support_started (always open: the concierge records it by hand)
+    proposals      support_started (always open: recording an adoption moves the case on)
     support,       none: the rules set no precondition for follow-up or realisation
     follow_up
     realised,      none: terminal
@@ -255,7 +255,8 @@ def next_step_checklist(facts: CaseFacts) -> list[ChecklistItem]:
     if status == "new":
         return [ChecklistItem("first_contact", LABEL_FIRST_CONTACT, facts.has_first_contact)]
     if status == "contacted":
-        return [ChecklistItem("first_session", LABEL_FIRST_SESSION, facts.session_count >= 1)]
+        done = facts.counselling_session_count >= 1
+        return [ChecklistItem("first_session", LABEL_FIRST_SESSION, done)]
     if status == "counselling":
         items = []
         if facts.stage == STAGE_PREPARATION and facts.target_required_for_challenge:
@@ -269,8 +270,49 @@ def next_step_checklist(facts: CaseFacts) -> list[ChecklistItem]:
     raise ValueError(f"unknown case status: {status!r}")
 
 
-# Allowed status changes. A case can always be closed; proposals may go back to counselling
-# (the firm declined every menu) and follow-up back to support (a further menu was needed).
+# ---------------------------------------------------------------------------------------------
+# Status follows the work
+# ---------------------------------------------------------------------------------------------
+
+# The statuses the work moves a case through, in order. Recording work moves a case forward
+# along it, never back; follow-up, realised and closed are left to people (and to the survey
+# answer that realises an export).
+WORK_ORDER = ("new", "contacted", "counselling", "proposals", "support")
+COUNSELLING_CHANNELS = frozenset({"meeting", "online", "phone"})
+
+
+def is_counselling_session(*, channel: str, has_issues: bool, contact_only: bool) -> bool:
+    """A counselling session (個別カウンセリング): face to face, online or by phone, with at
+    least one 課題 recorded, and not logged as a first contact only. Any other session (an
+    e-mail, a call with no 課題, a contact logged as the first contact only) is a contact."""
+    return channel in COUNSELLING_CHANNELS and has_issues and not contact_only
+
+
+def status_after_work(current: str, reached: str) -> str:
+    """The status a case has once work that reaches ``reached`` is recorded:
+
+    ==============================================  ===========
+    work recorded                                   reached
+    ==============================================  ===========
+    a contact (any session)                         contacted
+    a counselling session (is_counselling_session)  counselling
+    menus proposed                                  proposals
+    a proposal adopted (採択)                        support
+    ==============================================  ===========
+
+    ``reached`` when the case is at an earlier status of WORK_ORDER, else ``current``: a case
+    further on (or in follow-up, realised, closed) stays where it is.
+    """
+    if reached not in WORK_ORDER:
+        raise ValueError(f"not a status the work reaches: {reached!r}")
+    if current in WORK_ORDER and WORK_ORDER.index(current) < WORK_ORDER.index(reached):
+        return reached
+    return current
+
+
+# Allowed status changes by hand (the work makes the moves of status_after_work itself). A case
+# can always be closed; proposals may go back to counselling (the firm declined every menu) and
+# follow-up back to support (a further menu was needed).
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"contacted", "closed"}),
     "contacted": frozenset({"counselling", "closed"}),

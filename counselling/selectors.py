@@ -4,11 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import DateField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import YesNoFilter
 from core.models import IndustryDivision, Prefecture, User
 from core.roles import OFFICE_ROLES
 from counselling.models import Case, CaseEvent, IssueTag, Stage, StageChange
@@ -23,10 +26,10 @@ CASE_ROW = (
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search (name, kana, reference)"), method="search")
-    mine = django_filters.BooleanFilter(label=_("Only my cases"), method="only_mine")
+    mine = YesNoFilter(label=_("Assigned to me"), method="only_mine")
     status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("Status"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue")
+    overdue = YesNoFilter(label=_("Overdue"), method="only_overdue")
     prefecture = django_filters.ModelChoiceFilter(
         field_name="registration__business__prefecture", queryset=Prefecture.objects.all(),
         label=_("Prefecture"),
@@ -44,10 +47,11 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(registration_search_q(value, prefix="registration__"))
 
     def only_mine(self, queryset, name, value):
-        return queryset.filter(concierge=self.request.user) if value else queryset
+        mine = Q(concierge=self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def only_overdue(self, queryset, name, value):
-        return queryset.filter(case_overdue_q()) if value else queryset
+        return queryset.filter(case_overdue_q()) if value else queryset.exclude(case_overdue_q())
 
 
 def case_overdue_q() -> Q:
@@ -59,12 +63,26 @@ def case_overdue_q() -> Q:
     )
 
 
+def case_due() -> SqlCase:
+    """What an open case has due first: its next action, or its first contact while none is
+    recorded, whichever is earlier. Nothing (NULL) for a case with neither, or not open."""
+    waiting = Q(status__in=Case.OPEN_STATUSES, first_contact_at__isnull=True)
+    return SqlCase(
+        When(waiting & Q(next_action_due__isnull=True), then=F("first_contact_due")),
+        When(waiting, then=Least("next_action_due", "first_contact_due")),
+        When(status__in=Case.OPEN_STATUSES, then=F("next_action_due")),
+        default=Value(None), output_field=DateField(),
+    )  # fmt: skip
+
+
 def case_filter(*, request) -> CaseFilter:
-    """The workspace list: sorted by the next thing due (next action, else first contact)."""
+    """The workspace list: sorted by what is due first (case_due: the next action or an
+    awaited first contact, overdue ones first), then cases with nothing due."""
     queryset = (
         case_qs_visible_to(request.user)
         .select_related(*CASE_ROW, "menu_ranking__top_menu")
-        .order_by(F("next_action_due").asc(nulls_last=True), "first_contact_due", "id")
+        .annotate(due=case_due())
+        .order_by(F("due").asc(nulls_last=True), "first_contact_due", "id")
     )
     params = request.GET.copy()
     if "mine" not in params and request.user.role not in ("office_lead", "admin"):

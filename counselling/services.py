@@ -31,7 +31,9 @@ from counselling.rules import (
     CaseFacts,
     business_days_after,
     can_move_to_challenge,
+    is_counselling_session,
     legacy_transition_allowed,
+    status_after_work,
     transition_allowed,
 )
 
@@ -174,7 +176,9 @@ def case_require_open(case: Case) -> None:
 @transaction.atomic
 def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
     """Record a contact or counselling session. The first one records the first contact
-    (stopping the SLA clock) and moves a new case to contacted."""
+    (stopping the SLA clock). The status follows (counselling.rules.status_after_work): a
+    counselling session moves a new or contacted case to counselling, any other contact (one
+    logged as the first contact only among them) moves a new case to contacted."""
     case_require_open(case)
     try:
         validate_plan_date(data.get("next_action_due"))
@@ -189,6 +193,7 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
         notes=data.get("notes", ""),
         stage_assessed=data.get("stage_assessed", ""),
         buyer_talks=data.get("buyer_talks", False),
+        contact_only=data.get("contact_only", False),
         created_by=actor,
     )
     session.full_clean()
@@ -206,11 +211,19 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
         fields.append("last_contact_at")
     case.save(update_fields=fields)
     tags = "、".join(tag.name for tag in data.get("tags", []))
+    contact_only = f" · {gettext('first contact only')}" if session.contact_only else ""
     case_event_add(case, CaseEvent.Kind.SESSION,
            f"{session.get_channel_display()} {session.duration_minutes}{gettext('min')}"
-           + (f" · {tags}" if tags else ""), actor, at=session.held_at)  # fmt: skip
-    if case.status == Case.Status.NEW:
-        case_status_change(case=case, status=Case.Status.CONTACTED, actor=actor)
+           + (f" · {tags}" if tags else "") + contact_only, actor,
+           at=session.held_at)  # fmt: skip
+    counselling = is_counselling_session(
+        channel=session.channel, has_issues=bool(data.get("tags")),
+        contact_only=session.contact_only,
+    )  # fmt: skip
+    case_status_follow_work(
+        case=case, actor=actor,
+        reached=Case.Status.COUNSELLING if counselling else Case.Status.CONTACTED,
+    )  # fmt: skip
     if session.stage_assessed and session.stage_assessed != case.stage:
         case_stage_change(
             case=case, stage=session.stage_assessed, actor=actor,
@@ -245,13 +258,25 @@ def target_required() -> bool:
     return settings.TARGET_REQUIRED_FOR_CHALLENGE
 
 
-def case_facts(case: Case, *, session_count: int = 0, proposal_count: int = 0) -> CaseFacts:
+def session_is_counselling(session: CounsellingSession) -> bool:
+    """Whether a logged session was counselling (counselling.rules.is_counselling_session);
+    reads its tags, so prefetch them for a list."""
+    return is_counselling_session(
+        channel=session.channel, has_issues=bool(session.tags.all()),
+        contact_only=session.contact_only,
+    )  # fmt: skip
+
+
+def case_facts(
+    case: Case, *, counselling_session_count: int = 0, proposal_count: int = 0
+) -> CaseFacts:
     """What the rules know of a case (counselling.rules); the counts are the caller's, who
     has the rows at hand (the case page), or leaves them at 0 when the rule asked does not
     read them (the move to 輸出挑戦)."""
     return CaseFacts(
         status=case.status, stage=case.stage or STAGE_PREPARATION,
-        has_first_contact=case.first_contact_at is not None, session_count=session_count,
+        has_first_contact=case.first_contact_at is not None,
+        counselling_session_count=counselling_session_count,
         has_target=case.has_target, proposal_count=proposal_count,
         target_required_for_challenge=target_required(),
     )  # fmt: skip
@@ -277,7 +302,7 @@ def case_target_set(*, case: Case, data: dict, actor: User) -> Case:
 
 @transaction.atomic
 def case_status_change(*, case: Case, status: str, actor: User, close_reason: str = "") -> Case:
-    """Move a case along its allowed transitions (counselling.rules.TRANSITIONS)."""
+    """Move a case by hand along its allowed transitions (counselling.rules.TRANSITIONS)."""
     if not transition_allowed(case.status, status):
         raise ValidationError(
             TRANSITION_NOT_ALLOWED % {"current": case.get_status_display(),
@@ -287,6 +312,22 @@ def case_status_change(*, case: Case, status: str, actor: User, close_reason: st
     if status == Case.Status.CLOSED and not close_reason:
         error = ValidationError(CLOSE_REASON_REQUIRED, code="close_reason")
         raise ValidationError({"close_reason": error})
+    return _status_set(case=case, status=status, actor=actor, close_reason=close_reason)
+
+
+@transaction.atomic
+def case_status_follow_work(*, case: Case, reached: str, actor: User | None) -> Case:
+    """The status follows the work: once work reaching `reached` is recorded (a contact, a
+    counselling session, menus proposed, an adoption), a case at an earlier status moves there
+    (counselling.rules.status_after_work), outside the transitions people make by hand; a
+    case further on stays. On the timeline and in the history like any other change."""
+    status = status_after_work(case.status, reached)
+    if status == case.status:
+        return case
+    return _status_set(case=case, status=status, actor=actor)
+
+
+def _status_set(*, case: Case, status: str, actor: User | None, close_reason: str = "") -> Case:
     fields = ["status", "updated_by", "updated_at"]
     old = case.get_status_display()
     case.status = status

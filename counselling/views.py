@@ -128,7 +128,10 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
                 has_realised_export=case.status == case.Status.REALISED,
             )
         )
-        facts = services.case_facts(case, session_count=len(data["sessions"]), **panel_facts)
+        facts = services.case_facts(
+            case, **panel_facts,
+            counselling_session_count=sum(map(services.session_is_counselling, data["sessions"])),
+        )  # fmt: skip
         return self.get_context_data(
             case=case, registration=registration, business=registration.business,
             suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,

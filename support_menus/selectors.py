@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import YesNoFilter
 from core.models import CountryRegion, DestinationRegion, IndustryDivision, Prefecture
 from counselling.models import Case, CounsellingSession, IssueTag, Stage
 from registrations.models import ChallengeType
@@ -58,7 +59,7 @@ class MenuFilter(django_filters.FilterSet):
         queryset=Provider.objects.all(), label=_("Provider")
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"), method="by_stage")
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = SupportMenu

@@ -21,7 +21,7 @@ from counselling.services import (
     case_email_record,
     case_event_add,
     case_require_open,
-    case_status_change,
+    case_status_follow_work,
 )
 from registrations.services.mail import business_mail_enqueue, mail_business_of
 from support_menus import selectors
@@ -71,7 +71,8 @@ def proposals_create(
 ) -> list[Proposal]:
     """Propose the chosen menus on the case. The ranking is computed again here, so only menus
     eligible now can be proposed, and each keeps the score and reasons it has at this moment.
-    A case in counselling moves to "proposals made"; the firm is e-mailed the menus."""
+    A case at an earlier status moves to "proposals made" (the status follows the work); the
+    firm is e-mailed the menus."""
     case_require_open(case)
     if not menu_codes:
         raise ValidationError({"menus": ValidationError(CHOOSE_MENUS, code="no_menus")})
@@ -109,8 +110,7 @@ def proposals_create(
             case_event_add(case, CaseEvent.Kind.PROPOSAL,
                    gettext("Proposed: %(menu)s (score %(score)s)")
                    % {"menu": proposal.menu.name, "score": proposal.score}, actor)  # fmt: skip
-    if case.status == Case.Status.COUNSELLING:
-        case_status_change(case=case, status=Case.Status.PROPOSALS, actor=actor)
+    case_status_follow_work(case=case, reached=Case.Status.PROPOSALS, actor=actor)
     _proposals_email(case=case, proposals=proposals)
     return proposals
 
@@ -142,8 +142,8 @@ def _proposals_email(*, case: Case, proposals: list[Proposal]) -> None:
 def proposal_status_change(
     *, proposal: Proposal, status: str, on: datetime.date, actor: User, note: str = ""
 ) -> Proposal:
-    """Move a proposal along PROPOSAL_TRANSITIONS, recording the date of the step. Adoption on
-    a case with "proposals made" means the firm is now in support."""
+    """Move a proposal along PROPOSAL_TRANSITIONS, recording the date of the step. An adoption
+    moves a case at an earlier status to "in support" (the status follows the work)."""
     proposal = (
         Proposal.objects.select_for_update().select_related("case", "menu").get(pk=proposal.pk)
     )
@@ -170,8 +170,8 @@ def proposal_status_change(
     case_event_add(
         proposal.case, CaseEvent.Kind.PROPOSAL, summary + (f" {note}" if note else ""), actor
     )
-    if status == Proposal.Status.ADOPTED and proposal.case.status == Case.Status.PROPOSALS:
-        case_status_change(case=proposal.case, status=Case.Status.SUPPORT, actor=actor)
+    if status == Proposal.Status.ADOPTED:
+        case_status_follow_work(case=proposal.case, reached=Case.Status.SUPPORT, actor=actor)
     return proposal
 
 

@@ -153,9 +153,9 @@ def _store_bc_session_as_the_old_schema_allowed(case) -> int:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")  # fmt: skip
         cursor.execute(
             "INSERT INTO counselling_counsellingsession (case_id, held_at, channel, "
-            "duration_minutes, attendees, notes, stage_assessed, buyer_talks, created_at, "
-            "updated_at) VALUES (%s, %s::timestamptz, 'phone', 30, '', '', '', false, "
-            "'2026-11-02 01:00+00', now()) RETURNING id",
+            "duration_minutes, attendees, notes, stage_assessed, buyer_talks, contact_only, "
+            "created_at, updated_at) VALUES (%s, %s::timestamptz, 'phone', 30, '', '', '', "
+            "false, false, '2026-11-02 01:00+00', now()) RETURNING id",
             [case.pk, BC],
         )
         session_id = cursor.fetchone()[0]

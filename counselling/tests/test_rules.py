@@ -1,4 +1,5 @@
-"""Tests for the pure counselling rules: business days, stage suggestion, checklist, transitions.
+"""Tests for the pure counselling rules: business days, stage suggestion, checklist, the status
+the work gives a case, transitions.
 
 No database: every test works on plain values, so the rules can be checked by reading them.
 """
@@ -15,14 +16,17 @@ from hypothesis import strategies as st
 from counselling import rules
 from counselling.rules import (
     TRANSITIONS,
+    WORK_ORDER,
     CaseFacts,
     ChecklistItem,
     StageFacts,
     business_days_after,
     can_move_to_challenge,
     is_business_day,
+    is_counselling_session,
     next_step_checklist,
     stage_suggest,
+    status_after_work,
     transition_allowed,
 )
 
@@ -394,7 +398,7 @@ def _case_facts(**overrides) -> CaseFacts:
         "status": "new",
         "stage": "preparation",
         "has_first_contact": False,
-        "session_count": 0,
+        "counselling_session_count": 0,
         "has_target": False,
         "proposal_count": 0,
         "target_required_for_challenge": True,
@@ -416,7 +420,7 @@ def _summary(items: list[ChecklistItem]) -> list[tuple[str, bool]]:
             _case_facts(status="contacted"), [("first_session", False)], id="contacted-open"
         ),
         pytest.param(
-            _case_facts(status="contacted", session_count=1),
+            _case_facts(status="contacted", counselling_session_count=1),
             [("first_session", True)],
             id="contacted-done",
         ),
@@ -534,3 +538,60 @@ def test_transition_allowed(current, new):
 @pytest.mark.parametrize(("current", "new"), [("archived", "closed"), ("new", "archived")])
 def test_unknown_statuses_never_transition(current, new):
     assert transition_allowed(current, new) is False
+
+
+# ---------------------------------------------------------------------------------------------
+# Status follows the work
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "has_issues", "contact_only", "expected"),
+    [
+        ("meeting", True, False, True),
+        ("online", True, False, True),
+        ("phone", True, False, True),
+        ("email", True, False, False),  # an e-mail is a contact, not counselling
+        ("meeting", False, False, False),  # no 課題 recorded
+        ("phone", True, True, False),  # logged as the first contact only
+        ("meeting", True, True, False),
+    ],
+)
+def test_a_counselling_session_is_a_meeting_online_or_phone_with_issues(
+    channel, has_issues, contact_only, expected
+):
+    assert (
+        is_counselling_session(channel=channel, has_issues=has_issues, contact_only=contact_only)
+        is expected
+    )
+
+
+# Written out from the issue: the work moves a case forward to what it reached, never back;
+# follow-up, realised and closed cases stay.
+_SPECIFIED_WORK_MOVES = {
+    ("new", "contacted"): "contacted",
+    ("new", "counselling"): "counselling",
+    ("contacted", "counselling"): "counselling",
+    ("new", "proposals"): "proposals",
+    ("contacted", "proposals"): "proposals",
+    ("counselling", "proposals"): "proposals",
+    ("new", "support"): "support",
+    ("contacted", "support"): "support",
+    ("counselling", "support"): "support",
+    ("proposals", "support"): "support",
+}
+
+
+@pytest.mark.parametrize(
+    ("current", "reached"), list(itertools.product(rules.STATUSES, WORK_ORDER[1:]))
+)
+def test_the_work_moves_a_case_forward_only(current, reached):
+    expected = _SPECIFIED_WORK_MOVES.get((current, reached), current)
+    assert status_after_work(current, reached) == expected
+
+
+def test_the_work_reaches_only_the_statuses_of_the_work():
+    assert WORK_ORDER == ("new", "contacted", "counselling", "proposals", "support")
+    for status in ("follow_up", "realised", "closed", "archived"):
+        with pytest.raises(ValueError, match="not a status the work reaches"):
+            status_after_work("new", status)

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from core.models import OutboundEmail, User
@@ -108,17 +108,130 @@ def test_assign_by_load_evens_out_open_cases(users, jetro_tokyo):
     assert counts == {a: 4, b: 4}
 
 
-def test_the_first_session_records_first_contact_and_moves_the_case_to_contacted(concierge):
+def _status_lines(case) -> list[str]:
+    return list(
+        case.events.filter(kind=CaseEvent.Kind.STATUS)
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
+
+
+def _move(old, new) -> str:
+    return f"{Case.Status(old).label} → {Case.Status(new).label}"
+
+
+def test_the_first_counselling_session_records_first_contact_and_moves_the_case_on(concierge):
     case = CaseFactory(concierge=concierge)
     held = timezone.now() - datetime.timedelta(hours=2)
     services.session_log(case=case, actor=concierge, data=session_data(held_at=held))
     case.refresh_from_db()
-    assert case.first_contact_at == held
-    assert case.status == Case.Status.CONTACTED
+    assert case.first_contact_at == held  # the SLA clock stops
+    assert case.status == Case.Status.COUNSELLING
     assert case.next_action == "見積書の確認"
     kinds = list(case.events.order_by("at", "id").values_list("kind", flat=True))
     assert kinds == ["session", "status"]
     assert "市場調査" in case.events.get(kind="session").summary
+    assert _status_lines(case) == [_move(Case.Status.NEW, Case.Status.COUNSELLING)]
+    assert case.history.first().status == Case.Status.COUNSELLING
+    assert case.history.first().updated_by == concierge
+
+
+@pytest.mark.parametrize("channel", ["meeting", "online", "phone"])
+def test_a_counselling_session_moves_a_contacted_case_to_counselling(channel, concierge):
+    case = CaseFactory(status=Case.Status.CONTACTED, first_contact_at=timezone.now())
+    services.session_log(case=case, actor=concierge, data=session_data(channel=channel))
+    case.refresh_from_db()
+    assert case.status == Case.Status.COUNSELLING
+    assert _status_lines(case) == [_move(Case.Status.CONTACTED, Case.Status.COUNSELLING)]
+
+
+def test_a_first_contact_only_stops_the_sla_clock_and_moves_the_case_to_contacted(concierge):
+    case = CaseFactory(concierge=concierge)
+    held = timezone.now() - datetime.timedelta(hours=1)
+    # A call with 課題 noted, logged as the first contact only: not counselling yet.
+    services.session_log(
+        case=case, actor=concierge,
+        data=session_data(held_at=held, channel="phone", contact_only=True),
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert case.first_contact_at == held
+    assert case.status == Case.Status.CONTACTED
+    session = case.sessions.get()
+    assert session.contact_only
+    assert not services.session_is_counselling(session)
+    with translation.override("ja"):
+        assert "初回連絡のみ" in case.events.get(kind="session").summary
+    assert _status_lines(case) == [_move(Case.Status.NEW, Case.Status.CONTACTED)]
+
+    # The counselling session that follows moves it on.
+    services.session_log(case=case, actor=concierge, data=session_data())
+    case.refresh_from_db()
+    assert case.status == Case.Status.COUNSELLING
+    assert case.first_contact_at == held  # the first contact stays the first
+    assert _status_lines(case)[-1] == _move(Case.Status.CONTACTED, Case.Status.COUNSELLING)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"channel": "email"}, {"tags": []}],
+    ids=["an e-mail", "no issues recorded"],
+)
+def test_a_contact_that_is_not_counselling_moves_a_new_case_to_contacted_only(overrides, concierge):
+    case = CaseFactory()
+    services.session_log(case=case, actor=concierge, data=session_data(**overrides))
+    case.refresh_from_db()
+    assert case.status == Case.Status.CONTACTED
+    assert case.first_contact_at is not None
+    # and another one leaves a contacted case as it is
+    services.session_log(case=case, actor=concierge, data=session_data(**overrides))
+    case.refresh_from_db()
+    assert case.status == Case.Status.CONTACTED
+    assert len(_status_lines(case)) == 1
+
+
+@pytest.mark.parametrize(
+    "status", [Case.Status.COUNSELLING, Case.Status.PROPOSALS, Case.Status.SUPPORT,
+               Case.Status.FOLLOW_UP],
+)  # fmt: skip
+def test_a_session_leaves_a_case_further_on_where_it_is(status, concierge):
+    case = CaseFactory(status=status, first_contact_at=timezone.now())
+    services.session_log(case=case, actor=concierge, data=session_data())
+    services.session_log(case=case, actor=concierge, data=session_data(contact_only=True))
+    case.refresh_from_db()
+    assert case.status == status
+    assert _status_lines(case) == []
+
+
+def test_following_the_work_goes_forward_only_and_starts_support_once(concierge):
+    case = CaseFactory()
+    services.case_status_follow_work(case=case, reached=Case.Status.SUPPORT, actor=concierge)
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUPPORT
+    started = case.support_started_at
+    assert started is not None
+    for reached in (Case.Status.CONTACTED, Case.Status.PROPOSALS, Case.Status.SUPPORT):
+        services.case_status_follow_work(case=case, reached=reached, actor=concierge)
+    case.refresh_from_db()
+    assert (case.status, case.support_started_at) == (Case.Status.SUPPORT, started)
+    assert _status_lines(case) == [_move(Case.Status.NEW, Case.Status.SUPPORT)]
+
+
+@pytest.mark.parametrize("status", [Case.Status.REALISED, Case.Status.CLOSED])
+def test_following_the_work_leaves_an_ended_case_as_it_is(status, concierge):
+    case = CaseFactory(status=status)
+    services.case_status_follow_work(case=case, reached=Case.Status.SUPPORT, actor=concierge)
+    case.refresh_from_db()
+    assert case.status == status
+    assert _status_lines(case) == []
+
+
+def test_manual_changes_stay_within_the_allowed_transitions(concierge):
+    case = CaseFactory(status=Case.Status.CONTACTED)
+    services.case_status_change(case=case, status=Case.Status.COUNSELLING, actor=concierge)
+    assert case.status == Case.Status.COUNSELLING
+    with pytest.raises(ValidationError) as refused:  # the work may, a person may not
+        services.case_status_change(case=case, status=Case.Status.SUPPORT, actor=concierge)
+    assert refused.value.code == "transition_not_allowed"
 
 
 def test_a_session_that_assesses_the_stage_records_a_stage_change(concierge):

@@ -138,7 +138,28 @@ def test_concierge_logs_a_session_from_the_case_page(client, users, tokyo_case):
     session = CounsellingSession.objects.get()
     assert list(session.tags.all()) == [tag]
     tokyo_case.refresh_from_db()
+    assert tokyo_case.status == Case.Status.COUNSELLING  # online, with 課題: counselling
+
+
+def test_a_first_contact_only_is_ticked_on_the_session_form(client, users, tokyo_case):
+    client.force_login(users[Role.CONCIERGE])
+    url = reverse("counselling:case-detail", args=[tokyo_case.pk])
+    assert 'name="session-contact_only"' in client.get(url).text
+    tag = IssueTag.objects.get(code="market_research")
+    response = client.post(
+        reverse("counselling:session-log", args=[tokyo_case.pk]),
+        {"session-held_at": "2026-11-20T10:00", "session-channel": "phone",
+         "session-contact_only": "on", "session-duration_minutes": "10",
+         "session-tags": [tag.pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert CounsellingSession.objects.get().contact_only
+    tokyo_case.refresh_from_db()
     assert tokyo_case.status == Case.Status.CONTACTED
+    assert tokyo_case.first_contact_at is not None
+    # The checklist now asks for the first counselling session, not yet held.
+    checklist = client.get(url).context["checklist"]
+    assert [(item.code, item.done) for item in checklist] == [("first_session", False)]
 
 
 def test_moving_to_challenge_without_target_shows_the_reason_on_the_page(client, users, tokyo_case):

@@ -18,7 +18,7 @@ from counselling.models import (
     Stage,
     StageChange,
 )
-from counselling.rules import business_days_after
+from counselling.rules import COUNSELLING_CHANNELS, business_days_after
 from registrations.models import Registration
 
 STATUS_WEIGHTS = {
@@ -39,7 +39,9 @@ NOTES = [
     "越境ECの出店方法を説明", "輸出規制（食品表示）を確認", "商社マッチングを提案",
 ]  # fmt: skip
 REGISTERED, SESSION = CaseEvent.Kind.REGISTERED.value, CaseEvent.Kind.SESSION.value
-CHANNELS = CounsellingSession.Channel.values
+# The channels of a counselling session (counselling.rules), and of a first contact.
+SESSION_CHANNELS = sorted(COUNSELLING_CHANNELS)
+CONTACT_CHANNELS = [CounsellingSession.Channel.PHONE, CounsellingSession.Channel.EMAIL]
 TARGET_COUNTRIES = ["US", "TW", "HK", "SG", "CN", "TH", "FR", "AU", "VN"]
 
 
@@ -94,7 +96,9 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
             held = registered + timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 8))
             # No contact in the future: a firm registered yesterday was called today at most.
             latest = max(registered + timedelta(hours=1), now - timedelta(hours=1))
-            for _ in range(rng.randint(1, 3)):
+            # A contacted case has had its first contact only; counselling came later.
+            contacted = case.status == Case.Status.CONTACTED
+            for _ in range(1 if contacted else rng.randint(1, 3)):
                 held_times.append(min(held, latest))
                 held += timedelta(days=rng.randint(7, 60))
             case.first_contact_at, case.last_contact_at = held_times[0], held_times[-1]
@@ -114,14 +118,18 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
         registered = case.registration.registered_at
         events.append(CaseEvent(case_id=case.pk, at=registered, kind=REGISTERED,
                                 summary=f"登録（{case.registration.reference}）"))  # fmt: skip
+        contact_only = case.status == Case.Status.CONTACTED
         for held in held_times:
             sessions.append(CounsellingSession(
-                case_id=case.pk, held_at=held, channel=rng.choice(CHANNELS),
-                duration_minutes=rng.choice([30, 45, 60, 90]), notes=rng.choice(NOTES),
+                case_id=case.pk, held_at=held, contact_only=contact_only,
+                channel=rng.choice(CONTACT_CHANNELS if contact_only else SESSION_CHANNELS),
+                duration_minutes=15 if contact_only else rng.choice([30, 45, 60, 90]),
+                notes="初回のご連絡" if contact_only else rng.choice(NOTES),
                 created_by_id=case.concierge_id,
             ))  # fmt: skip
             events.append(CaseEvent(case_id=case.pk, at=held, kind=SESSION,
-                                    actor_id=case.concierge_id, summary="面談"))  # fmt: skip
+                                    actor_id=case.concierge_id,
+                                    summary="初回連絡" if contact_only else "面談"))  # fmt: skip
         if case.stage:
             stage_changes.append(StageChange(case_id=case.pk, to_stage=case.stage,
                                              reason="カウンセリングで判定"))  # fmt: skip
@@ -133,7 +141,7 @@ def cases_seed(*, registrations: list[Registration], seed: int) -> None:
     Through = CounsellingSession.tags.through
     Through.objects.bulk_create(
         [Through(counsellingsession_id=s.pk, issuetag_id=tag.pk)
-         for s in sessions for tag in rng.sample(tags, rng.randint(1, 2))],
+         for s in sessions if not s.contact_only for tag in rng.sample(tags, rng.randint(1, 2))],
         batch_size=10000,
     )  # fmt: skip
     StageChange.objects.bulk_create(stage_changes, batch_size=5000)

@@ -179,11 +179,26 @@ def test_proposing_moves_a_case_in_counselling_to_proposals_and_fills_the_timeli
     assert str(Case.Status.PROPOSALS.label) in status_event.summary
 
 
-def test_proposing_on_a_case_past_counselling_keeps_its_status(menus, concierge, today):
-    case = CaseFactory(status=Case.Status.SUPPORT)
+@pytest.mark.parametrize("status", [Case.Status.NEW, Case.Status.CONTACTED])
+def test_proposing_moves_any_earlier_open_status_to_proposals(status, menus, concierge, today):
+    """Issue 15: after a session and proposals the case still said 初回連絡済み."""
+    case = CaseFactory(status=status)
     propose(case, "m-plain", actor=concierge, on=today)
     case.refresh_from_db()
-    assert case.status == Case.Status.SUPPORT
+    assert case.status == Case.Status.PROPOSALS
+    change = case.events.get(kind=CaseEvent.Kind.STATUS)
+    assert change.summary == f"{Case.Status(status).label} → {Case.Status.PROPOSALS.label}"
+    assert change.actor == concierge
+    assert case.history.first().status == Case.Status.PROPOSALS  # audited
+
+
+@pytest.mark.parametrize("status", [Case.Status.PROPOSALS, Case.Status.SUPPORT,
+                                    Case.Status.FOLLOW_UP])  # fmt: skip
+def test_proposing_on_a_case_past_counselling_keeps_its_status(status, menus, concierge, today):
+    case = CaseFactory(status=status)
+    propose(case, "m-plain", actor=concierge, on=today)
+    case.refresh_from_db()
+    assert case.status == status
     assert not case.events.filter(kind=CaseEvent.Kind.STATUS).exists()
 
 
@@ -468,6 +483,31 @@ def test_adoption_on_a_case_with_proposals_moves_it_to_support(case, menus, conc
     case.refresh_from_db()
     assert case.status == Case.Status.SUPPORT
     assert case.events.filter(kind=CaseEvent.Kind.STATUS).count() == 2  # → proposals, → support
+
+
+def test_adoption_moves_a_case_moved_back_to_counselling_to_support(case, menus, concierge, today):
+    """The firm declined the other menus and the concierge moved the case back by hand; a
+    proposal still open is then adopted: the work reaches support."""
+    market, buyers = propose(case, "m-market", "m-buyers", actor=concierge, on=today - 5 * DAY)
+    services.proposal_status_change(proposal=buyers, status=Status.DECLINED, on=today - DAY,
+                                    actor=concierge)  # fmt: skip
+    case.refresh_from_db()
+    case_services.case_status_change(case=case, status=Case.Status.COUNSELLING, actor=concierge)
+    services.proposal_status_change(proposal=market, status=Status.ADOPTED, on=today,
+                                    actor=concierge)  # fmt: skip
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUPPORT
+    summary = case.events.filter(kind=CaseEvent.Kind.STATUS).order_by("-id").first().summary
+    assert summary == f"{Case.Status.COUNSELLING.label} → {Case.Status.SUPPORT.label}"
+
+
+def test_adoption_leaves_a_case_in_follow_up_as_it_is(case, menus, concierge, today):
+    [proposal] = propose(case, "m-market", actor=concierge, on=today - 5 * DAY)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.FOLLOW_UP)
+    services.proposal_status_change(proposal=proposal, status=Status.ADOPTED, on=today,
+                                    actor=concierge)  # fmt: skip
+    case.refresh_from_db()
+    assert case.status == Case.Status.FOLLOW_UP
 
 
 def test_a_proposal_on_a_closed_case_cannot_move(case, menus, concierge, today):

@@ -42,6 +42,8 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     page.locator("#id_session-notes").fill("米国の日本酒市場について相談")
     page.locator("#id_session-stage_assessed").select_option("preparation")
     page.get_by_role("button", name="記録を保存").click()
+    # A meeting with 課題 recorded is the first counselling session.
+    assert page.get_by_test_id("case-status").inner_text() == "カウンセリング中"
 
     page.locator("#id_target-target_country").select_option("US")
     page.locator("#id_target-target_product").fill("純米吟醸酒")
@@ -59,6 +61,34 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
                      case.registration.reference):  # fmt: skip
         assert expected in timeline, expected
     page.screenshot(path=str(ARTIFACTS / "case-page.png"), full_page=True)
+    case.refresh_from_db()
+    assert case.status == Case.Status.COUNSELLING
+    assert case.first_contact_at is not None
+
+
+def test_a_first_contact_only_moves_the_case_to_contacted_and_the_list_shows_what_is_due(
+    live_server, page, jetro_tokyo
+):
+    concierge = UserFactory(role=Role.CONCIERGE, organisation=jetro_tokyo, last_name="鈴木")
+    registration = registration_intake.registration_submit(
+        data=registration_data(), channel=Registration.Channel.ONLINE
+    )
+    Case.objects.filter(registration=registration).update(concierge=concierge)
+    case = Case.objects.get()
+
+    sign_in(page, live_server, concierge)
+    page.get_by_role("link", name="案件一覧").first.click()
+    for name in ("mine", "overdue"):  # yes/no filters
+        options = page.locator(f"select[name={name}] option").all_inner_texts()
+        assert options == ["すべて", "はい", "いいえ"], name
+    page.get_by_role("link", name="株式会社山田製作所").click()
+    assert page.get_by_test_id("case-status").inner_text() == "新規"
+    page.locator("#id_session-held_at").fill("2026-11-20T10:00")
+    page.locator("#id_session-channel").select_option("phone")
+    page.get_by_label("初回連絡のみ").check()
+    page.get_by_role("button", name="記録を保存").click()
+    assert page.get_by_test_id("case-status").inner_text() == "初回連絡済み"
+    assert "初回連絡のみ" in page.get_by_test_id("timeline").inner_text()
     case.refresh_from_db()
     assert case.status == Case.Status.CONTACTED
     assert case.first_contact_at is not None
