@@ -109,3 +109,15 @@ def test_refuses_to_add_to_a_seeded_database_unless_asked_to_only_refresh_logins
         seed(tmp_path, n=10)
     seed(tmp_path, n=10, if_empty=True)
     assert Business.objects.count() == 10
+
+
+def test_demo_offices_get_an_example_address_so_mails_reply_to_them(tmp_path):
+    from core.models import Organisation
+
+    Organisation.objects.filter(code="jetro-osaka").update(email="osaka@jetro.example")
+    seed(tmp_path, n=20)
+    offices = Organisation.objects.filter(kind=Organisation.Kind.JETRO_OFFICE)
+    assert offices.get(code="jetro-tokyo").email == "jetro-tokyo@example.jp"
+    assert offices.get(code="jetro-osaka").email == "osaka@jetro.example"  # never overwritten
+    assert not offices.filter(email="").exists()
+    assert set(offices.values_list("phone", flat=True)) == {""}  # no number is invented

@@ -52,3 +52,16 @@ def demo_users_ensure(*, password: str) -> list[tuple[DemoLogin, User]]:
         user.groups.set([groups[login.role]])
         result.append((login, user))
     return result
+
+
+def demo_office_addresses_ensure() -> int:
+    """Give the JETRO offices that have no e-mail address a demo one (example.jp, a domain
+    reserved for examples), so the demo's proposal and survey mails show the office and reply
+    to it. Real addresses are entered in the admin; a phone number is never invented."""
+    offices = Organisation.objects.filter(kind=Organisation.Kind.JETRO_OFFICE, email="")
+    count = 0
+    for office in offices:
+        office.email = f"{office.code}@example.jp"
+        office.save(update_fields=["email"])
+        count += 1
+    return count

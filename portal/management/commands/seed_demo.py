@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core.models import Prefecture
 from core.roles import Role
-from portal.demo.core import demo_users_ensure
+from portal.demo.core import demo_office_addresses_ensure, demo_users_ensure
 from portal.demo.outcomes import surveys_seed
 from portal.demo.registrations import business_demo_login_link, businesses_seed
 from portal.demo.support_menus import catalogue_seed, proposals_seed, rankings_seed
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Logins first: the demo concierges take some of the seeded cases.
             logins = demo_users_ensure(password=options["password"])
+            demo_office_addresses_ensure()
             catalogue_seed()
             if not existing:
                 businesses_seed(n=n, seed=options["seed"])
