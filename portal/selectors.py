@@ -1,9 +1,12 @@
 """Reads for the landing pages: each role's page composed from the apps' own selectors."""
 
+from django.utils import timezone
+
 from core import selectors as core_selectors
 from core.models import User
 from core.roles import Role
 from counselling import selectors as case_selectors
+from outcomes import selectors as survey_selectors
 from registrations import selectors as registration_selectors
 from support_menus import selectors as menu_selectors
 
@@ -26,6 +29,7 @@ def home_context(*, user: User) -> dict:
         }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {
+            **_office_work(user=user),
             "organisation": user.organisation,
             "prefectures": (
                 core_selectors.office_prefectures(user=user) if role != Role.PARTNER else []
@@ -48,5 +52,24 @@ def home_context(*, user: User) -> dict:
             "pending_deletions": registration_selectors.deletion_requests_pending_count(),
             "role_counts": core_selectors.user_count_by_role(),
             "outbox_counts": core_selectors.outbox_counts(),
+        }
+    return {}
+
+
+def _office_work(*, user: User) -> dict:
+    """A concierge's work (overdue, due today, new assignments, surveys answered recently);
+    an office lead's queue counts and overdue first contacts."""
+    today = timezone.localdate()
+    if user.role == Role.CONCIERGE:
+        return {
+            "today": today,
+            "work": case_selectors.concierge_worklist(user=user, today=today),
+            "surveys_answered": survey_selectors.surveys_answered_recently(user=user),
+        }
+    if user.role == Role.OFFICE_LEAD:
+        return {
+            "today": today,
+            "queue_counts": case_selectors.office_queue_counts(user=user, today=today),
+            "first_contact_overdue": case_selectors.first_contact_overdue(user=user, today=today),
         }
     return {}
