@@ -49,7 +49,8 @@ def test_done_clears_the_next_action_and_the_timeline_keeps_it(case, concierge):
     case.refresh_from_db()
     assert (case.next_action, case.next_action_due) == ("", None)
     event = case.events.get(kind=CaseEvent.Kind.NEXT_ACTION)
-    assert "見積書の確認" in event.summary and event.actor == concierge
+    assert "見積書の確認" in event.summary
+    assert event.actor == concierge
     assert case.history.first().history_user_id in (None, concierge.pk)
     assert case.history.first().next_action == ""
 
@@ -67,9 +68,11 @@ def test_reschedule_moves_the_date_and_says_from_which_to_which(case, concierge)
     later = TOMORROW + datetime.timedelta(days=7)
     services.case_next_action_reschedule(case=case, due=later, actor=concierge)
     case.refresh_from_db()
-    assert case.next_action_due == later and case.next_action == "見積書の確認"
+    assert case.next_action_due == later
+    assert case.next_action == "見積書の確認"
     summary = case.events.get(kind=CaseEvent.Kind.NEXT_ACTION).summary
-    assert TOMORROW.isoformat() in summary and later.isoformat() in summary
+    assert TOMORROW.isoformat() in summary
+    assert later.isoformat() in summary
 
 
 def test_reschedule_refuses_a_date_out_of_sense(case, concierge):
@@ -241,7 +244,8 @@ def test_the_queue_lists_who_got_which_case_and_each_caseload(client, users):
     cases = CaseFactory.create_batch(2, registration__business__prefecture_id="13")
     client.force_login(users[Role.OFFICE_LEAD])
     page = client.get(reverse("counselling:queue")).text
-    assert 'data-select-all="cases"' in page and "js/select-all.js" in page
+    assert 'data-select-all="cases"' in page
+    assert "js/select-all.js" in page
     name = users[Role.CONCIERGE].get_full_name()
     with translation.override("ja"):
         assert f"{name}（担当 0件）" in client.get(reverse("counselling:queue")).text
