@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,6 @@ from counselling.models import (
     Case,
     CaseEvent,
     CounsellingSession,
-    IssueTag,
     Stage,
     StageChange,
 )
@@ -182,9 +182,14 @@ def case_page_data(*, case: Case) -> dict:
     """What the case page shows besides the case itself, in a fixed number of queries."""
     return {
         "events": list(case.events.select_related("actor").order_by("-at", "-id")),
+        # Each session with its issues' names in their order (`tag_names`), in the same query.
         "sessions": list(
-            case.sessions.select_related("created_by").prefetch_related(
-                Prefetch("tags", queryset=IssueTag.objects.order_by("order"))
+            case.sessions.select_related("created_by").annotate(
+                tag_names=ArrayAgg(
+                    "tags__name",
+                    ordering=("tags__order", "tags__code"),
+                    filter=Q(tags__isnull=False),
+                )
             )
         ),
         "flags": list(case.registration.duplicate_flags.select_related("candidate__prefecture")),
