@@ -250,29 +250,30 @@ SESSION_FIELDS = ("held_at", "channel", "duration_minutes", "attendees", "notes"
 
 @transaction.atomic
 def session_correct(*, session: CounsellingSession, actor: User, data: dict) -> CounsellingSession:
-    """Correct a logged session: the row keeps its history (django-simple-history: who, when,
-    what it said before), and the timeline says it was corrected and what changed. The case's
-    first and last contact follow the corrected dates."""
+    """Correct a logged session with the fields in `data` (SESSION_FIELDS and "tags"): the row
+    keeps its history (django-simple-history: who, when, what it said before), and the
+    timeline says it was corrected and what changed. The case's first and last contact follow
+    the corrected dates. Nothing changed, nothing written."""
     case = session.case
     case_require_open(case)
-    tags = list(data.get("tags", []))
+    tags = list(data["tags"]) if "tags" in data else None
     changed = [
         str(CounsellingSession._meta.get_field(field).verbose_name)
         for field in SESSION_FIELDS
         if field in data and getattr(session, field) != data[field]
     ]
-    if {tag.pk for tag in tags} != {tag.pk for tag in session.tags.all()}:
+    if tags is not None and {tag.pk for tag in tags} != {tag.pk for tag in session.tags.all()}:
         changed.append(str(CounsellingSession._meta.get_field("tags").verbose_name))
     if not changed:
         return session
     for field in SESSION_FIELDS:
         if field in data:
             setattr(session, field, data[field])
-    session.duration_minutes = session.duration_minutes or 0
     session.updated_by = actor
     session.full_clean()
     session.save()
-    session.tags.set(tags)
+    if tags is not None:
+        session.tags.set(tags)
     held = case.sessions.aggregate(first=Min("held_at"), last=Max("held_at"))
     case.first_contact_at, case.last_contact_at = held["first"], held["last"]
     case.updated_by = actor

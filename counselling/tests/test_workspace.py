@@ -254,3 +254,11 @@ def test_the_queue_lists_who_got_which_case_and_each_caseload(client, users):
     text = response.content.decode()
     for case in cases:
         assert case.registration.business.name in text
+
+
+def test_a_correction_without_tags_leaves_them(case, concierge):
+    session = a_session(case, concierge)
+    tags = list(session.tags.all())
+    services.session_correct(session=session, actor=concierge, data={"notes": "別件"})
+    assert list(session.tags.all()) == tags
+    assert case.events.filter(kind=CaseEvent.Kind.SESSION_CORRECTED).count() == 1
