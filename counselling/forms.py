@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -53,6 +54,34 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
         if data.get("next_action_due") and not data.get("next_action"):
             self.add_error("next_action", _("Say what the next action is."))
         return data
+
+
+class SessionCorrectForm(SessionForm):
+    """A logged session corrected: the session's own fields (the case's next action is
+    changed at the top of the case)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["next_action"], self.fields["next_action_due"]
+        self.helper = _helper(_("Save the correction"))
+
+
+class NextActionDoneForm(forms.Form):
+    """完了: nothing to fill in; the button says it."""
+
+
+class NextActionRescheduleForm(forms.Form):
+    due = forms.DateField(
+        label=_("New date"), validators=[validate_plan_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+
+def concierge_label(user) -> str:
+    """「鈴木 一郎（担当 12件）」: the name and the open caseload (annotated `open_cases`)."""
+    return ngettext(
+        "%(name)s (%(count)d open case)", "%(name)s (%(count)d open cases)", user.open_cases
+    ) % {"name": user.get_full_name(), "count": user.open_cases}
 
 
 class StageForm(CleanTextMixin, forms.Form):
@@ -120,7 +149,7 @@ class AssignForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, concierges, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concierge"].queryset = concierges
-        self.fields["concierge"].label_from_instance = lambda user: user.get_full_name()
+        self.fields["concierge"].label_from_instance = concierge_label
         self.helper = _helper(_("Assign"))
         selects_start_blank(self)
 

@@ -268,6 +268,8 @@ class CaseEvent(models.Model):
         REVIEW = "review", _("Support-duration review")
         EMAIL = "email", _("E-mail to the firm")
         PROPOSAL = "proposal", _("Support menu proposal")
+        NEXT_ACTION = "next_action", _("Next action")
+        SESSION_CORRECTED = "session_edit", _("Session corrected")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"

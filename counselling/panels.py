@@ -2,9 +2,10 @@
 surveys): each app registers its panel in its AppConfig.ready, so the case page shows them
 without importing the apps (the layers, pyproject.toml).
 
-A panel is an include template, the function that gives the template its context, the order
-among the panels, and the permission that shows it. A panel may also tell the page's
-checklist a fact it owns (`facts`: the counts of CaseFacts it knows)."""
+A panel is a section of the case page (its id and its h2 heading), an include template, the
+function that gives the template its context, the order among the panels, and the permission
+that shows it. A panel may also tell the page's checklist a fact it owns (`facts`: the counts
+of CaseFacts it knows)."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ PanelContext = Callable[[Case, HttpRequest, Mapping[str, BaseForm]], dict]
 
 @dataclass(frozen=True)
 class CasePanel:
-    name: str
-    order: int  # among the panels, between the suggested stage and the timeline
+    name: str  # also the section's id on the page (#proposals)
+    heading: str  # the section's h2 (lazy text)
+    order: int  # among the panels, after the overview and the activity sections
     template_name: str
     context: PanelContext
     permission: str  # "app_label.codename": who sees the panel

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django.db.models import Case as SqlCase
-from django.db.models import DateField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import YesNoFilter
 from core.models import IndustryDivision, Prefecture, User
 from core.roles import OFFICE_ROLES
-from counselling.models import Case, CaseEvent, IssueTag, Stage, StageChange
+from counselling.models import Case, CaseEvent, CounsellingSession, IssueTag, Stage, StageChange
 from counselling.permissions import case_qs_visible_to
 from registrations.filters import registration_search_q
 from registrations.permissions import registration_qs_visible_to
@@ -90,6 +90,64 @@ def case_filter(*, request) -> CaseFilter:
     return CaseFilter(params, queryset=queryset, request=request)
 
 
+WORKLIST_LIMIT = 20
+
+
+def concierge_worklist(*, user, today: datetime.date) -> dict[str, list[Case]]:
+    """A concierge's work on their landing page, in one query: their open cases that are
+    overdue (first contact or next action), due today, and the new assignments (not contacted
+    yet, not overdue). Each list the most urgent first, at most WORKLIST_LIMIT."""
+    cases = (
+        case_qs_visible_to(user)
+        .filter(concierge=user, status__in=Case.OPEN_STATUSES)
+        .filter(Q(first_contact_at__isnull=True) | Q(next_action_due__lte=today))
+        .select_related("registration__business")
+        .order_by(F("next_action_due").asc(nulls_last=True), "first_contact_due", "id")
+    )
+    work: dict[str, list[Case]] = {"overdue": [], "due_today": [], "new": []}
+    for case in cases:
+        first_contact_due = case.first_contact_at is None and case.first_contact_due
+        if (first_contact_due and first_contact_due < today) or (
+            case.next_action_due and case.next_action_due < today
+        ):
+            key = "overdue"
+        elif first_contact_due == today or case.next_action_due == today:
+            key = "due_today"
+        else:
+            key = "new"
+        work[key].append(case)
+    return {key: rows[:WORKLIST_LIMIT] for key, rows in work.items()}
+
+
+def office_queue_counts(*, user, today: datetime.date) -> dict[str, int]:
+    """The office lead's counts (one query): unassigned open cases, those of them past their
+    first-contact date, all open cases past their first-contact date, and next actions due
+    today or overdue."""
+    no_contact = Q(status__in=Case.OPEN_STATUSES, first_contact_at__isnull=True)
+    overdue = no_contact & Q(first_contact_due__lt=today)
+    unassigned = Q(status__in=Case.OPEN_STATUSES, concierge__isnull=True)
+    return case_qs_visible_to(user).aggregate(
+        unassigned=Count("pk", filter=unassigned),
+        unassigned_overdue=Count("pk", filter=unassigned & overdue),
+        first_contact_overdue=Count("pk", filter=overdue),
+        next_action_due=Count(
+            "pk", filter=Q(status__in=Case.OPEN_STATUSES, next_action_due__lte=today)
+        ),
+    )  # fmt: skip
+
+
+def first_contact_overdue(*, user, today: datetime.date) -> list[Case]:
+    """The office's open cases past their first-contact date without a contact, the oldest
+    first (at most WORKLIST_LIMIT)."""
+    return list(
+        case_qs_visible_to(user)
+        .filter(status__in=Case.OPEN_STATUSES, first_contact_at__isnull=True,
+                first_contact_due__lt=today)
+        .select_related("registration__business", "concierge")
+        .order_by("first_contact_due", "id")[:WORKLIST_LIMIT]
+    )  # fmt: skip
+
+
 def case_realised_count() -> int:
     """Cases whose export was realised (an aggregate: the ministry sees no case itself)."""
     return Case.objects.filter(status=Case.Status.REALISED).count()
@@ -110,12 +168,16 @@ def case_queue_by_ids(*, user, ids: list[int]) -> list[Case]:
 
 
 def office_concierges(*, user) -> QuerySet[User]:
+    """The people of `user`'s office who take cases, each with `open_cases` (their caseload)."""
     return (
         User.objects.filter(
             organisation_id=user.organisation_id, is_active=True,
             groups__name__in=[role.value for role in OFFICE_ROLES],
         )
         .distinct()
+        .annotate(open_cases=Count(
+            "cases", filter=Q(cases__status__in=Case.OPEN_STATUSES), distinct=True,
+        ))
         .order_by("last_name", "first_name")
     )  # fmt: skip
 
@@ -134,11 +196,59 @@ def case_page_data(*, case: Case) -> dict:
         "events": list(case.events.select_related("actor").order_by("-at", "-id")),
         "sessions": list(
             case.sessions.select_related("created_by").prefetch_related(
-                Prefetch("tags", queryset=IssueTag.objects.order_by("order"))
+                Prefetch("tags", queryset=IssueTag.objects.order_by("order", "code"))
             )
         ),
         "flags": list(case.registration.duplicate_flags.select_related("candidate__prefecture")),
     }
+
+
+# The activity stream's filters: each names the timeline kinds it shows; "session" also shows
+# the sessions themselves (their timeline line is the session, shown once).
+ACTIVITY_FILTERS = {
+    "session": (_("Sessions"), {CaseEvent.Kind.SESSION_CORRECTED}),
+    "email": (_("E-mails"), {CaseEvent.Kind.EMAIL}),
+    "stage": (_("Stage changes"), {CaseEvent.Kind.STAGE}),
+    "status": (_("Status changes"), {CaseEvent.Kind.STATUS}),
+    "proposal": (_("Proposals"), {CaseEvent.Kind.PROPOSAL}),
+    "next_action": (_("Next actions"), {CaseEvent.Kind.NEXT_ACTION}),
+}
+
+
+def activity_filter_choices() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _kinds) in ACTIVITY_FILTERS.items()]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One line of the case's activity stream: a session, or a timeline event."""
+
+    at: datetime.datetime
+    event: CaseEvent | None = None
+    session: CounsellingSession | None = None
+
+
+def activity_stream(*, events, sessions, kind: str = "") -> list[Activity]:
+    """Sessions and the timeline (e-mails, stage and status changes, proposals, surveys' mails
+    and results) together, newest first; `kind` (a key of ACTIVITY_FILTERS) keeps one kind.
+    A session's own timeline line is left out: the session is shown instead."""
+    kinds = ACTIVITY_FILTERS[kind][1] if kind in ACTIVITY_FILTERS else None
+    items = [
+        Activity(at=event.at, event=event)
+        for event in events
+        if event.kind != CaseEvent.Kind.SESSION and (kinds is None or event.kind in kinds)
+    ]
+    if kinds is None or kind == "session":
+        items += [Activity(at=session.held_at, session=session) for session in sessions]
+    return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def session_get(*, user, case_pk: int, pk: int) -> CounsellingSession:
+    """A session of a case `user` may see (404 otherwise)."""
+    case = case_get(user=user, pk=case_pk)
+    session = get_object_or_404(case.sessions.prefetch_related("tags"), pk=pk)
+    session.case = case
+    return session
 
 
 NO_CONTACT_DAYS = 60

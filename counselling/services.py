@@ -8,7 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -127,7 +127,8 @@ def _check_concierge(case: Case, concierge: User) -> None:
 
 @transaction.atomic
 def case_assign(*, case: Case, concierge: User, actor: User, reason: str = "") -> Case:
-    """Assign (or reassign, with a reason) a case to a concierge of its office."""
+    """Assign (or reassign, with a reason) a case to a concierge of its office, and tell the
+    concierge by e-mail."""
     _check_concierge(case, concierge)
     previous = case.concierge
     if previous is not None and previous != concierge and not reason.strip():
@@ -141,16 +142,39 @@ def case_assign(*, case: Case, concierge: User, actor: User, reason: str = "") -
         if previous is not None and previous != concierge
         else gettext("Assigned to %(name)s") % {"name": concierge.get_full_name()}
     )
-    case_event_add(case, CaseEvent.Kind.ASSIGNED, summary, actor)
+    event = case_event_add(case, CaseEvent.Kind.ASSIGNED, summary, actor)
+    if previous != concierge:
+        _assigned_email(case=case, concierge=concierge, event=event)
     return case
 
 
+def _assigned_email(*, case: Case, concierge: User, event: CaseEvent) -> None:
+    """Tell a concierge a case is now theirs (a staff mail, once per assignment)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        business = case.registration.business
+        body = render_to_string(
+            "counselling/email/assigned.txt",
+            {"user": concierge, "case": case, "business": business,
+             "site_url": settings.SITE_URL.rstrip("/")},
+        )  # fmt: skip
+        email_enqueue(
+            key=f"case-assigned:{case.pk}:{event.pk}",
+            to=concierge.email,
+            subject=gettext("A case was assigned to you: %(name)s") % {"name": business.name},
+            body=body,
+            kind=OutboundEmail.Kind.STAFF,
+        )
+
+
 @transaction.atomic
-def case_assign_by_load(*, cases: Iterable[Case], concierges: list[User], actor: User) -> int:
+def case_assign_by_load(
+    *, cases: Iterable[Case], concierges: list[User], actor: User
+) -> list[tuple[Case, User]]:
     """Spread cases over the concierges so their open-case counts end up as even as possible:
-    each case (earliest first-contact due first) goes to whoever has the fewest open cases."""
+    each case (earliest first-contact due first) goes to whoever has the fewest open cases.
+    Returns who got which case, in that order."""
     if not concierges:
-        return 0
+        return []
     load = Counter(
         dict(
             User.objects.filter(pk__in=[c.pk for c in concierges])
@@ -159,12 +183,12 @@ def case_assign_by_load(*, cases: Iterable[Case], concierges: list[User], actor:
         )
     )
     by_pk = {c.pk: c for c in concierges}
-    assigned = 0
+    assigned = []
     for case in sorted(cases, key=lambda c: (c.first_contact_due, c.pk)):
         pk = min(by_pk, key=lambda p: (load[p], p))
         case_assign(case=case, concierge=by_pk[pk], actor=actor)
         load[pk] += 1
-        assigned += 1
+        assigned.append((case, by_pk[pk]))
     return assigned
 
 
@@ -231,6 +255,89 @@ def session_log(*, case: Case, actor: User, data: dict) -> CounsellingSession:
             % {"date": timezone.localtime(session.held_at).strftime("%Y-%m-%d")},
         )  # fmt: skip
     return session
+
+
+SESSION_FIELDS = ("held_at", "channel", "duration_minutes", "attendees", "notes",
+                  "stage_assessed", "buyer_talks", "contact_only")  # fmt: skip
+
+
+@transaction.atomic
+def session_correct(*, session: CounsellingSession, actor: User, data: dict) -> CounsellingSession:
+    """Correct a logged session with the fields in `data` (SESSION_FIELDS and "tags"): the row
+    keeps its history (django-simple-history: who, when, what it said before), and the
+    timeline says it was corrected and what changed. The case's first and last contact follow
+    the corrected dates. Nothing changed, nothing written."""
+    case = session.case
+    case_require_open(case)
+    tags = list(data["tags"]) if "tags" in data else None
+    changed = [
+        str(CounsellingSession._meta.get_field(field).verbose_name)
+        for field in SESSION_FIELDS
+        if field in data and getattr(session, field) != data[field]
+    ]
+    if tags is not None and {tag.pk for tag in tags} != {tag.pk for tag in session.tags.all()}:
+        changed.append(str(CounsellingSession._meta.get_field("tags").verbose_name))
+    if not changed:
+        return session
+    for field in SESSION_FIELDS:
+        if field in data:
+            setattr(session, field, data[field])
+    session.updated_by = actor
+    session.full_clean()
+    session.save()
+    if tags is not None:
+        session.tags.set(tags)
+    held = case.sessions.aggregate(first=Min("held_at"), last=Max("held_at"))
+    case.first_contact_at, case.last_contact_at = held["first"], held["last"]
+    case.updated_by = actor
+    case.save(update_fields=["first_contact_at", "last_contact_at", "updated_by", "updated_at"])
+    case_event_add(case, CaseEvent.Kind.SESSION_CORRECTED,
+           gettext("Session of %(date)s corrected: %(fields)s")
+           % {"date": timezone.localtime(session.held_at).strftime("%Y-%m-%d"),
+              "fields": "、".join(changed)}, actor)  # fmt: skip
+    # A session corrected into a counselling session moves the case on (never back).
+    if session_is_counselling(session):
+        case_status_follow_work(case=case, reached=Case.Status.COUNSELLING, actor=actor)
+    return session
+
+
+NO_NEXT_ACTION = _("There is no next action to update.")
+
+
+@transaction.atomic
+def case_next_action_done(*, case: Case, actor: User) -> Case:
+    """The next action was done: it leaves the top of the case, and the timeline keeps it."""
+    case_require_open(case)
+    if not case.next_action:
+        raise ValidationError(NO_NEXT_ACTION, code="no_next_action")
+    done = case.next_action
+    case.next_action, case.next_action_due = "", None
+    case.updated_by = actor
+    case.save(update_fields=["next_action", "next_action_due", "updated_by", "updated_at"])
+    case_event_add(case, CaseEvent.Kind.NEXT_ACTION, gettext("Done: %(action)s") % {"action": done},
+                   actor)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_next_action_reschedule(*, case: Case, due: date, actor: User) -> Case:
+    """Move the next action to a new date (on the timeline, from which date to which)."""
+    case_require_open(case)
+    if not case.next_action:
+        raise ValidationError(NO_NEXT_ACTION, code="no_next_action")
+    try:
+        validate_plan_date(due)
+    except ValidationError as error:
+        raise ValidationError({"due": error}) from None
+    old = case.next_action_due
+    case.next_action_due = due
+    case.updated_by = actor
+    case.save(update_fields=["next_action_due", "updated_by", "updated_at"])
+    case_event_add(case, CaseEvent.Kind.NEXT_ACTION,
+           gettext("Rescheduled: %(action)s (%(old)s → %(new)s)")
+           % {"action": case.next_action, "old": old.isoformat() if old else "—",
+              "new": due.isoformat()}, actor)  # fmt: skip
+    return case
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -13,6 +14,9 @@ from core.views import FilteredPageMixin
 from counselling import selectors, services
 from counselling.forms import (
     AssignForm,
+    NextActionDoneForm,
+    NextActionRescheduleForm,
+    SessionCorrectForm,
     SessionForm,
     StageForm,
     StatusForm,
@@ -62,10 +66,18 @@ class CaseQueueView(PermissionRequiredMixin, TemplateView):
         if not cases:
             messages.error(request, _("Tick the cases to assign."))
         elif request.POST.get("action") == "by_load":
-            count = services.case_assign_by_load(
+            assigned = services.case_assign_by_load(
                 cases=cases, concierges=list(concierges), actor=request.user
             )
-            messages.success(request, _("%(count)d cases assigned by load.") % {"count": count})
+            messages.success(
+                request, _("%(count)d cases assigned by load: %(list)s.") % {
+                    "count": len(assigned),
+                    "list": "、".join(
+                        f"{case.registration.business.name} → {concierge.get_full_name()}"
+                        for case, concierge in assigned
+                    ),
+                },
+            )  # fmt: skip
         else:
             concierge = concierges.filter(pk=request.POST.get("concierge") or 0).first()
             if concierge is None:
@@ -81,13 +93,14 @@ class CaseQueueView(PermissionRequiredMixin, TemplateView):
 
 
 class CaseDetailView(PermissionRequiredMixin, TemplateView):
-    """The case page: the firm, its answers, the timeline, and what to do next."""
+    """The case page in sections (overview, activity, support menus, surveys): the firm, its
+    answers, what to do next, and the activity stream (filtered by ?kind=)."""
 
     permission_required = CasePermission.VIEW
     template_name = "counselling/case_detail.html"
     forms = {
         "session": SessionForm, "stage": StageForm, "target": TargetForm, "status": StatusForm,
-        "assign": AssignForm,
+        "assign": AssignForm, "done": NextActionDoneForm, "reschedule": NextActionRescheduleForm,
     }  # fmt: skip
 
     def get(self, request, pk):
@@ -102,7 +115,7 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
         panels, panel_context, panel_facts = [], {}, {}
         for panel in case_panels_for(self.request.user):
             context = panel.context(case, self.request, bound)
-            panels.append(panel.template_name)
+            panels.append(panel)
             panel_context.update(context)
             if panel.facts:
                 panel_facts.update(panel.facts(context))
@@ -114,6 +127,10 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
             "assign_form": AssignForm(
                 prefix="assign", concierges=selectors.office_concierges(user=self.request.user),
                 initial={"concierge": case.concierge_id},
+            ),
+            "done_form": NextActionDoneForm(prefix="done"),
+            "reschedule_form": NextActionRescheduleForm(
+                prefix="reschedule", initial={"due": case.next_action_due}
             ),
         }  # fmt: skip
         forms.update((name, form) for name, form in bound.items() if name in forms)
@@ -132,7 +149,13 @@ class CaseDetailView(PermissionRequiredMixin, TemplateView):
             case, **panel_facts,
             counselling_session_count=sum(map(services.session_is_counselling, data["sessions"])),
         )  # fmt: skip
+        kind = self.request.GET.get("kind", "")
+        activity = selectors.activity_stream(
+            events=data["events"], sessions=data["sessions"], kind=kind
+        )
         return self.get_context_data(
+            activity=activity, activity_kind=kind if kind in selectors.ACTIVITY_FILTERS else "",
+            activity_filters=selectors.activity_filter_choices(),
             case=case, registration=registration, business=registration.business,
             suggestion=suggestion, suggested_stage=Stage(suggestion.stage).label,
             checklist=next_step_checklist(facts), today=timezone.localdate(),
@@ -238,3 +261,58 @@ class SupportReviewView(CaseActionView):
     def post(self, request, pk, **kwargs):
         response = super().post(request, pk)
         return redirect("counselling:queue") if response.status_code == 302 else response
+
+
+class NextActionDoneView(CaseActionView):
+    action = "done"
+    done_message = _("The next action was marked done.")
+
+    def bound_form(self, case):
+        return NextActionDoneForm(self.request.POST, prefix="done")
+
+    def apply(self, case, form):
+        services.case_next_action_done(case=case, actor=self.request.user)
+
+
+class NextActionRescheduleView(CaseActionView):
+    action = "reschedule"
+    done_message = _("The next action was rescheduled.")
+
+    def bound_form(self, case):
+        return NextActionRescheduleForm(self.request.POST, prefix="reschedule")
+
+    def apply(self, case, form):
+        services.case_next_action_reschedule(
+            case=case, due=form.cleaned_data["due"], actor=self.request.user
+        )
+
+
+class SessionCorrectView(PermissionRequiredMixin, TemplateView):
+    """Correct a logged session (its own page: the case page stays light). Audited: the
+    session's history and a timeline line say who changed what, and when."""
+
+    permission_required = CasePermission.CHANGE
+    template_name = "counselling/session_correct.html"
+
+    def get(self, request, pk, session_pk):
+        session = selectors.session_get(user=request.user, case_pk=pk, pk=session_pk)
+        form = SessionCorrectForm(instance=session, prefix="session")
+        return self.render_to_response(self.get_context_data(session=session, form=form))
+
+    def post(self, request, pk, session_pk):
+        instance = selectors.session_get(user=request.user, case_pk=pk, pk=session_pk)
+        form = SessionCorrectForm(request.POST, instance=instance, prefix="session")
+        if form.is_valid():
+            # The form wrote the new values on its instance: the service compares them with
+            # the session as stored.
+            session = selectors.session_get(user=request.user, case_pk=pk, pk=session_pk)
+            data = {**form.cleaned_data, "tags": list(form.cleaned_data["tags"])}
+            try:
+                services.session_correct(session=session, actor=request.user, data=data)
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The session was corrected."))
+                return redirect(reverse("counselling:case-detail", args=[pk]) + "#activity")
+        context = self.get_context_data(session=instance, form=form)
+        return self.render_to_response(context, status=400)

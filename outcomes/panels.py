@@ -1,6 +1,8 @@
 """The case page's "Follow-up surveys" panel (counselling.panels), registered in
 OutcomesConfig.ready."""
 
+from django.utils.translation import gettext_lazy as _
+
 from counselling.panels import CasePanel
 from outcomes import selectors
 from outcomes.permissions import SurveyPermission
@@ -14,6 +16,7 @@ def surveys_panel_context(case, request, bound) -> dict:
 
 
 SURVEYS_PANEL = CasePanel(
-    name="surveys", order=20, template_name="outcomes/includes/case_surveys.html",
+    name="surveys", heading=_("Surveys"), order=20,
+    template_name="outcomes/includes/case_surveys.html",
     context=surveys_panel_context, permission=SurveyPermission.VIEW,
 )  # fmt: skip

@@ -1,8 +1,10 @@
 """Reads for outcomes, through survey_qs_visible_to (staff) or a signed link (firms)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core.models import OutboundEmail
 from counselling.models import Case
@@ -34,6 +36,21 @@ def case_surveys(*, case: Case) -> list[SurveyRow]:
         ).values_list("idempotency_key", flat=True)
     } if surveys else set()  # fmt: skip
     return [SurveyRow(survey, survey.pk in failed) for survey in surveys]
+
+
+ANSWERED_RECENTLY_DAYS = 14
+
+
+def surveys_answered_recently(*, user, limit: int = 20) -> list[Survey]:
+    """The surveys of `user`'s cases answered in the last ANSWERED_RECENTLY_DAYS, the newest
+    first (their landing page)."""
+    since = timezone.now() - datetime.timedelta(days=ANSWERED_RECENTLY_DAYS)
+    return list(
+        survey_qs_visible_to(user)
+        .filter(case__concierge=user, answered_at__gte=since)
+        .select_related("response", "case__registration__business")
+        .order_by("-answered_at", "-id")[:limit]
+    )
 
 
 def survey_get(*, user, case: Case, pk: int) -> Survey:

@@ -6,6 +6,7 @@ from core import selectors as core_selectors
 from core.models import User
 from core.roles import Role
 from counselling import selectors as case_selectors
+from outcomes import selectors as survey_selectors
 from registrations import selectors as registration_selectors
 from support_menus import selectors as menu_selectors
 
@@ -31,6 +32,7 @@ def home_context(*, user: User) -> dict:
         }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {
+            **_office_work(user=user),
             "organisation": user.organisation,
             "prefectures": (
                 core_selectors.office_prefectures(user=user) if role != Role.PARTNER else []
@@ -56,5 +58,24 @@ def home_context(*, user: User) -> dict:
             "menus_confirmation_due": menu_selectors.menu_confirmation_due_count(
                 today=timezone.localdate()
             ),
+        }
+    return {}
+
+
+def _office_work(*, user: User) -> dict:
+    """A concierge's work (overdue, due today, new assignments, surveys answered recently);
+    an office lead's queue counts and overdue first contacts."""
+    today = timezone.localdate()
+    if user.role == Role.CONCIERGE:
+        return {
+            "today": today,
+            "work": case_selectors.concierge_worklist(user=user, today=today),
+            "surveys_answered": survey_selectors.surveys_answered_recently(user=user),
+        }
+    if user.role == Role.OFFICE_LEAD:
+        return {
+            "today": today,
+            "queue_counts": case_selectors.office_queue_counts(user=user, today=today),
+            "first_contact_overdue": case_selectors.first_contact_overdue(user=user, today=today),
         }
     return {}

@@ -1,6 +1,8 @@
 """The case page's "Support menu proposals" panel (counselling.panels), registered in
 SupportMenusConfig.ready."""
 
+from django.utils.translation import gettext_lazy as _
+
 from counselling.panels import CasePanel
 from support_menus import selectors
 from support_menus.forms import ProposalStatusForm
@@ -24,7 +26,8 @@ def proposals_panel_context(case, request, bound) -> dict:
 
 
 PROPOSALS_PANEL = CasePanel(
-    name="proposals", order=10, template_name="support_menus/includes/case_proposals.html",
+    name="proposals", heading=_("Support menus"), order=10,
+    template_name="support_menus/includes/case_proposals.html",
     context=proposals_panel_context, permission=MenuPermission.VIEW_PROPOSALS,
     facts=lambda context: {"proposal_count": len(context["proposals"])},
 )  # fmt: skip

@@ -19,7 +19,8 @@ def registry(monkeypatch):
 
 def a_panel(name, order, permission="counselling.view_case", facts=None):
     return panels.CasePanel(
-        name=name, order=order, template_name=f"{name}.html", permission=permission,
+        name=name, heading=name.title(), order=order, template_name=f"{name}.html",
+        permission=permission,
         context=lambda case, request, bound: {name: case.pk, "bound": sorted(bound)},
         facts=facts,
     )  # fmt: skip
@@ -58,5 +59,5 @@ def test_the_case_page_includes_each_visible_panel_with_its_context(
     case = CaseFactory(registration__business__prefecture_id="13")
     client.force_login(users[Role.CONCIERGE])
     response = client.get(reverse("counselling:case-detail", args=[case.pk]))
-    assert response.context["panels"] == ["first.html"]
+    assert [panel.template_name for panel in response.context["panels"]] == ["first.html"]
     assert f"<p id=panel>{case.pk}</p>" in response.text

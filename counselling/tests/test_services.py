@@ -103,7 +103,11 @@ def test_assign_by_load_evens_out_open_cases(users, jetro_tokyo):
     for case in CaseFactory.create_batch(3):
         services.case_assign(case=case, concierge=a, actor=lead)
     queue = CaseFactory.create_batch(5)
-    assert services.case_assign_by_load(cases=queue, concierges=[a, b], actor=lead) == 5
+    assigned = services.case_assign_by_load(cases=queue, concierges=[a, b], actor=lead)
+    assert [case for case, _concierge in assigned] == sorted(
+        queue, key=lambda c: (c.first_contact_due, c.pk)
+    )
+    assert all(case.concierge == concierge for case, concierge in assigned)
     counts = {u: Case.objects.filter(concierge=u).count() for u in (a, b)}
     assert counts == {a: 4, b: 4}
 

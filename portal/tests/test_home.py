@@ -45,7 +45,7 @@ def test_landing_list_runs_the_same_queries_for_1_or_25_businesses(
 ):
     client.force_login(users[Role.CONCIERGE])
     RegistrationFactory(business__prefecture_id="13")
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(11) as one:
         client.get("/")
     RegistrationFactory.create_batch(24, business__prefecture_id="13")
     with django_assert_num_queries(len(one.captured_queries)):

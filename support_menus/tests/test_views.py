@@ -361,7 +361,7 @@ def test_advancing_a_proposal_of_a_case_closed_meanwhile_says_why(client, users,
     assert scene.proposal.status == Proposal.Status.PROPOSED
     # The page is shown again with the reason next to the proposal (the checklist's own
     # "the case is closed" line elsewhere on the page does not say the update failed).
-    proposals = section(response.text, 'data-testid="proposals"', 'data-testid="timeline"')
+    proposals = section(response.text, 'data-testid="proposals"', "</section>")
     assert escape(str(CASE_CLOSED)) in proposals
 
 

@@ -1,6 +1,9 @@
 """Browser journey for the concierge workspace."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from core.roles import Role
 from core.tests.factories import UserFactory
@@ -11,6 +14,10 @@ from registrations.tests.factories import registration_data
 from tests.browser.helpers import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
+
+
+def days_ahead(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_stage(
@@ -25,32 +32,67 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     case = Case.objects.get()
 
     sign_in(page, live_server, lead)
+    # The lead lands on the queue counts and the first contacts overdue.
+    assert page.get_by_test_id("unassigned-count").inner_text() == "1"
     page.get_by_role("link", name="事務所の未割当案件").first.click()
+    # Select-all ticks every case of the page (static/js/select-all.js), and clears them.
+    select_all = page.get_by_role("checkbox", name="すべて選択")
+    select_all.check()
+    assert page.get_by_role("checkbox", name="株式会社山田製作所").is_checked()
+    select_all.uncheck()
+    assert not page.get_by_role("checkbox", name="株式会社山田製作所").is_checked()
     page.get_by_role("checkbox", name="株式会社山田製作所").check()
+    # Each concierge with their open caseload.
+    assert "鈴木 一郎（担当 0件）" in page.locator("#id_concierge").inner_text()
     page.locator("#id_concierge").select_option(str(concierge.pk))
     page.get_by_role("button", name="チェックした案件を割り当て", exact=True).click()
     assert "割り当て" in page.locator("main").inner_text()
     page.get_by_role("button", name="ログアウト").click()
 
     sign_in(page, live_server, concierge)
-    page.get_by_role("link", name="案件一覧").first.click()
-    page.get_by_role("link", name="株式会社山田製作所").click()
+    # The concierge lands on their work: the new assignment is there.
+    page.get_by_test_id("work-new").get_by_role("link", name="株式会社山田製作所").click()
+    headings = page.get_by_role("heading", level=2).all_inner_texts()
+    assert headings[:4] == ["概要", "活動", "支援メニュー", "調査"]
+    # Each form opens where it is used.
+    assert not page.locator("#id_session-held_at").is_visible()
+    page.locator("#session-form summary").click()
     page.locator("#id_session-held_at").fill("2026-11-20T10:00")
     page.locator("#id_session-channel").select_option("meeting")
     page.get_by_label("市場調査").check()
     page.get_by_label("商談先探し").check()
     page.locator("#id_session-notes").fill("米国の日本酒市場について相談")
     page.locator("#id_session-stage_assessed").select_option("preparation")
+    page.locator("#id_session-next_action").fill("見積書を送る")
+    page.locator("#id_session-next_action_due").fill(days_ahead(10))
     page.get_by_role("button", name="記録を保存").click()
     # A meeting with 課題 recorded is the first counselling session.
     assert page.get_by_test_id("case-status").inner_text() == "カウンセリング中"
 
+    # The next action at the top: rescheduled, then done; both on the timeline.
+    assert page.get_by_test_id("next-action-text").inner_text() == "見積書を送る"
+    page.locator("#next-action-reschedule-form summary").click()
+    page.locator("#id_reschedule-due").fill(days_ahead(17))
+    page.get_by_role("button", name="この日に延期").click()
+    assert page.get_by_test_id("next-action-due").inner_text() == days_ahead(17)
+    page.locator("#next-action-done-form").get_by_role("button", name="完了").click()
+    assert page.get_by_test_id("next-action-text").count() == 0
+
+    # A logged session is corrected on its own page, with who and when on the timeline.
+    page.get_by_test_id("timeline").get_by_role("link", name="訂正").click()
+    page.locator("#id_session-duration_minutes").fill("90")
+    page.get_by_role("button", name="訂正を保存").click()
+    assert "90分" in page.get_by_test_id("timeline").inner_text()
+    assert "面談記録の訂正" in page.get_by_test_id("timeline").inner_text()
+
+    page.locator("#target-form summary").click()
     page.locator("#id_target-target_country").select_option("US")
     page.locator("#id_target-target_product").fill("純米吟醸酒")
     page.locator("#id_target-target_amount_yen").fill("5000000")
     page.locator("#id_target-target_date").fill("2027-03-31")
     page.get_by_role("button", name="目標を保存").click()
 
+    page.locator("#stage-form summary").click()
     page.locator("#id_stage-stage").select_option("challenge")
     page.locator("#id_stage-reason").fill("目標設定済みで商談先を探し始めた")
     page.get_by_role("button", name="段階を変更").click()
@@ -61,6 +103,11 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
                      case.registration.reference):  # fmt: skip
         assert expected in timeline, expected
     page.screenshot(path=str(ARTIFACTS / "case-page.png"), full_page=True)
+    # The activity stream filtered to stage changes only (a plain GET).
+    page.get_by_test_id("activity-filters").get_by_role("link", name="段階の変更").click()
+    stages = page.get_by_test_id("timeline").inner_text()
+    assert "輸出準備 → 輸出挑戦" in stages
+    assert "純米吟醸酒" not in stages
     case.refresh_from_db()
     assert case.status == Case.Status.COUNSELLING
     assert case.first_contact_at is not None

@@ -38,7 +38,9 @@ def test_the_concierge_proposes_two_menus_and_follows_one_to_adoption(live_serve
     case, concierge = counselled_case
     sign_in(page, live_server, concierge)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    page.get_by_role("link", name="支援メニューを提案").click()
+    section = page.locator("section#proposals")
+    assert section.get_by_role("heading", level=2).inner_text() == "支援メニュー"
+    section.get_by_role("link", name="支援メニューを提案").click()
 
     ranking = page.get_by_test_id("ranking")
     items = ranking.locator("li[data-menu]")
@@ -74,6 +76,13 @@ def test_the_concierge_proposes_two_menus_and_follows_one_to_adoption(live_serve
     assert page.get_by_test_id("case-status").inner_text() == "支援中"
     timeline = page.get_by_test_id("timeline").inner_text()
     assert first_name in timeline
+    page.get_by_test_id("activity-filters").get_by_role("link", name="提案").click()
+    kinds = (
+        page.get_by_test_id("timeline")
+        .locator("li")
+        .evaluate_all("items => items.map(item => item.dataset.kind)")
+    )
+    assert set(kinds) == {"proposal"}
     page.screenshot(path=str(ARTIFACTS / "case-proposals.png"), full_page=True)
 
     adopted = Proposal.objects.get(case=case, menu__code=first_code)
