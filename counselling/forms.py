@@ -48,6 +48,8 @@ class SessionForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save the session"))
         selects_start_blank(self)
+        if self.instance.pk is None:  # how long it took is typed, never assumed
+            self.initial["duration_minutes"] = None
 
     def clean(self):
         data = super().clean()

@@ -270,6 +270,7 @@ class CaseEvent(models.Model):
         PROPOSAL = "proposal", _("Support menu proposal")
         NEXT_ACTION = "next_action", _("Next action")
         SESSION_CORRECTED = "session_edit", _("Session corrected")
+        SURVEY = "survey", _("Follow-up survey answered")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"

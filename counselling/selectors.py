@@ -212,6 +212,7 @@ ACTIVITY_FILTERS = {
     "status": (_("Status changes"), {CaseEvent.Kind.STATUS}),
     "proposal": (_("Proposals"), {CaseEvent.Kind.PROPOSAL}),
     "next_action": (_("Next actions"), {CaseEvent.Kind.NEXT_ACTION}),
+    "survey": (_("Surveys"), {CaseEvent.Kind.SURVEY}),
 }
 
 

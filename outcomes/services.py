@@ -307,6 +307,9 @@ def _export_withdrawn_note(*, survey: Survey, response: SurveyResponse, previous
         case_event_add(case, CaseEvent.Kind.STATUS, summary, actor)
 
 
+SURVEY_ANSWERED = _("%(wave)s-month survey answered (%(source)s): export realised: %(answer)s")
+SURVEY_AMENDED = _("%(wave)s-month survey answer amended (%(source)s): export realised: %(answer)s")
+
 ANSWER_FIELDS = (
     "export_realised", "first_export_date", "destinations", "products", "amount_yen", "mode",
     "target_set", "target_achieved", "trajectory", "own_efforts", "fee_band", "satisfaction",
@@ -346,6 +349,12 @@ def survey_answer(
     survey.answered_at = response.answered_at
     survey.save(update_fields=["answered_at", "updated_at"])
     case = survey.case
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is in the program's
+        answered = SURVEY_ANSWERED if first_answer else SURVEY_AMENDED
+        case_event_add(case, CaseEvent.Kind.SURVEY, answered % {
+            "wave": survey.wave_months, "answer": response.get_export_realised_display(),
+            "source": response.get_source_display(),
+        }, actor, at=response.answered_at)  # fmt: skip
     if response.export_realised == SurveyResponse.ExportRealised.YES:
         case_realise(
             case=case, on=response.first_export_date or timezone.localdate(), actor=actor,

@@ -81,8 +81,8 @@ def test_closing_without_the_box_saves_nothing_and_shows_the_summary(client, use
     assert response.status_code == 400
     assert 'data-testid="error-summary"' in response.text
     assert 'href="#id_status-confirm"' in response.text
-    assert 'id="status"' in response.text  # the form's own section, where the action goes
-    assert f'action="{url}#status"' in response.text
+    assert 'id="status-form"' in response.text  # the form's own section, where the action goes
+    assert f'action="{url}#status-form"' in response.text
     case.refresh_from_db()
     assert case.status == Case.Status.COUNSELLING
 
@@ -103,3 +103,10 @@ def test_the_session_form_records_no_channel_and_no_stage_nobody_chose():
     assert first_choice(form, "channel") == ("", CHOOSE)
     assert first_choice(form, "stage_assessed")[0] == ""  # optional: its empty option stays
     assert '<option value="" selected>' in str(form["stage_assessed"])
+
+
+def test_a_new_session_asks_how_long_it_took_and_a_correction_keeps_what_was_recorded():
+    assert SessionForm(prefix="session").initial.get("duration_minutes") is None
+    session = CaseFactory().sessions.create(held_at="2026-11-20T10:00+09:00", channel="phone",
+                                            duration_minutes=45)  # fmt: skip
+    assert SessionForm(prefix="session", instance=session).initial["duration_minutes"] == 45

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from core.models import OutboundEmail
 from core.roles import Role
-from counselling.models import Case
+from counselling.models import Case, CaseEvent
 from counselling.tests.factories import CaseFactory
 from outcomes import services
 from outcomes.models import Survey, SurveyResponse
@@ -176,6 +176,18 @@ def test_amending_updates_the_one_answer():
     response = SurveyResponse.objects.get()
     assert (response.export_realised, response.comments) == ("no", "来年に再挑戦")
     assert response.history.count() == 2
+
+
+def test_every_answer_and_amendment_is_on_the_case_timeline_even_without_an_export():
+    survey = SurveyFactory(wave_months=12)
+    services.survey_answer(survey=survey, data={"export_realised": "negotiating"}, source="web")
+    services.survey_answer(survey=survey, data={"export_realised": "no"}, source="web")
+    events = survey.case.events.filter(kind=CaseEvent.Kind.SURVEY).order_by("id")
+    assert [event.summary for event in events] == [
+        "12か月後調査に回答（Webフォーム）: 輸出実現: 商談中",
+        "12か月後調査の回答を修正（Webフォーム）: 輸出実現: なし",
+    ]
+    assert survey.case.status != Case.Status.REALISED
 
 
 def test_the_survey_tasks_run_through_celery_on_todays_date():

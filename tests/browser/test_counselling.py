@@ -59,6 +59,7 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     page.locator("#session-form summary").click()
     page.locator("#id_session-held_at").fill("2026-11-20T10:00")
     page.locator("#id_session-channel").select_option("meeting")
+    page.locator("#id_session-duration_minutes").fill("60")
     page.get_by_label("市場調査").check()
     page.get_by_label("商談先探し").check()
     page.locator("#id_session-notes").fill("米国の日本酒市場について相談")
@@ -130,8 +131,10 @@ def test_a_first_contact_only_moves_the_case_to_contacted_and_the_list_shows_wha
         assert options == ["すべて", "はい", "いいえ"], name
     page.get_by_role("link", name="株式会社山田製作所").click()
     assert page.get_by_test_id("case-status").inner_text() == "新規"
+    page.locator("#session-form summary").click()
     page.locator("#id_session-held_at").fill("2026-11-20T10:00")
     page.locator("#id_session-channel").select_option("phone")
+    page.locator("#id_session-duration_minutes").fill("10")
     page.get_by_label("初回連絡のみ").check()
     page.get_by_role("button", name="記録を保存").click()
     assert page.get_by_test_id("case-status").inner_text() == "初回連絡済み"
