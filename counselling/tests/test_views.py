@@ -95,8 +95,8 @@ def test_the_case_page_runs_a_fixed_number_of_queries(
             "held_at": timezone.now(), "channel": "phone", "tags": tags, "notes": "n"})  # fmt: skip
 
     add_session()
-    # 16 for a concierge, counting the SAVEPOINT and RELEASE of ATOMIC_REQUESTS inside the
-    # test's transaction (14 statements in production); a lead's assign form adds one.
+    # At most 16, counting the SAVEPOINT and RELEASE of ATOMIC_REQUESTS inside the test's
+    # transaction; the same number however many sessions the case has.
     with django_assert_max_num_queries(16) as one:
         client.get(url)
     for _ in range(5):
