@@ -626,11 +626,15 @@ def _default_period_shown(response) -> None:
 
 
 def _error_next_to(html: str, field: str, message: str) -> None:
-    """The message sits in the field's own block: after its input, before the next field."""
+    """The message sits in the field's own block: after its input, before the next field,
+    and once more in the page's error summary, linked to the field."""
     start = html.index(f'id="id_{field}"')
     following = html.find('<div class="col-6', start)
     assert message in html[start:following], message
-    assert html.count(message) == 1
+    summary_start = html.index('data-testid="error-summary"')
+    summary = html[summary_start:html.index("</div>", summary_start)]
+    assert f'href="#id_{field}"' in summary and message in summary
+    assert html.count(message) == 2
 
 
 def test_a_period_ending_in_the_future_is_explained_next_to_the_field(client, users, world):
