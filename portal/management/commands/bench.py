@@ -126,9 +126,10 @@ class Command(BaseCommand):
                 """
                 INSERT INTO counselling_counsellingsession
                     (created_at, updated_at, case_id, held_at, channel, duration_minutes,
-                     attendees, notes, stage_assessed, buyer_talks, created_by_id)
+                     attendees, notes, stage_assessed, buyer_talks, contact_only,
+                     created_by_id)
                 SELECT now(), now(), c.id, c.created_at + (g * interval '9 days'), 'phone',
-                       30, '', 'フォローアップの連絡', '', false, c.concierge_id
+                       30, '', 'フォローアップの連絡', '', false, false, c.concierge_id
                 FROM counselling_case c CROSS JOIN generate_series(1, %s) AS g
                 WHERE c.status <> 'new'
                 LIMIT %s
