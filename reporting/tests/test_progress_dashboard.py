@@ -632,7 +632,7 @@ def _error_next_to(html: str, field: str, message: str) -> None:
     following = html.find('<div class="col-6', start)
     assert message in html[start:following], message
     summary_start = html.index('data-testid="error-summary"')
-    summary = html[summary_start:html.index("</div>", summary_start)]
+    summary = html[summary_start : html.index("</div>", summary_start)]
     assert f'href="#id_{field}"' in summary
     assert message in summary
     assert html.count(message) == 2
