@@ -169,7 +169,10 @@ def surveys_schedule(*, today: datetime.date) -> int:
         ]
         # The e-mails need each case's firm, contact, concierge and office: one query.
         case_of = Case.objects.select_related(
-            "registration__business", "registration__contact", "concierge", "office"
+            "registration__business",
+            "registration__contact__business",
+            "concierge",
+            "office",
         ).in_bulk({pk for pk, _wave, _due in due})
         for pk, wave, due_on in due:
             with transaction.atomic():
@@ -205,7 +208,7 @@ def survey_reminders_send(*, today: datetime.date) -> int:
                     due.select_for_update(skip_locked=True, of=("self",))
                     .select_related(
                         "case__registration__business",
-                        "case__registration__contact",
+                        "case__registration__contact__business",
                         "case__concierge",
                         "case__office",
                     )

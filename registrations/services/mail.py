@@ -33,6 +33,8 @@ def business_mail_enqueue(
         key=key, to=to, subject=subject, body=body, kind=OutboundEmail.Kind.FIRM,
         reply_to=reply_to,
     )  # fmt: skip
-    if business is not None:
-        BusinessMail.objects.get_or_create(email=email, defaults={"business": business})
+    if business is not None:  # one INSERT … ON CONFLICT DO NOTHING: the sweeps call this per mail
+        BusinessMail.objects.bulk_create(
+            [BusinessMail(email=email, business=business)], ignore_conflicts=True
+        )
     return email
