@@ -23,6 +23,7 @@ from registrations.models import (
     Situation,
 )
 from registrations.normalise import kana_normalise, phone_normalise, postal_code_normalise
+from registrations.services.intake import REFERRAL_FIXED_FIELDS
 from registrations.size_class import INDUSTRY_OPTIONS
 from registrations.validators import corporate_number_normalise, validate_corporate_number
 
@@ -33,6 +34,10 @@ DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided ye
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
 REFERRAL_SOURCE_REQUIRED = _("Choose how you heard about the program.")
+FIXED_ON_CONSENT = _(
+    "This cannot be changed here. If it is wrong, ask the organisation that referred you to "
+    "send the referral again, or register yourself."
+)
 FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
 
 
@@ -163,12 +168,30 @@ class RegistrationForm(CleanTextMixin, forms.Form):
         selects_start_blank(self)
 
     def _sections(self):
+        sections = self._answer_sections()
+        if self.public_sections:
+            sections += [
+                Fieldset(_("How you found us"), "referral_source", "referral_organisation_name"),
+                self._consent_section(),
+            ]
+        sections += [
+            "submission_token",
+            Div(Field("fax_number", autocomplete="off", tabindex="-1"), css_class="hp-field",
+                aria_hidden="true"),
+            Submit("submit", self.submit_label, css_class="btn-lg"),
+        ]  # fmt: skip
+        return sections
+
+    def _consent_section(self):
         privacy_link = format_html(
             '<p class="small"><a href="{}" target="_blank" rel="noopener">{}</a></p>',
             reverse_lazy("registrations:privacy"),
             _("Read the privacy notice (opens in a new tab)"),
         )
-        sections = [
+        return Fieldset(_("Consent"), HTML(privacy_link), "consent_privacy", "consent_sharing")
+
+    def _answer_sections(self):
+        return [
             Fieldset(
                 _("About the business"), "entity_type", "corporate_number", "name", "name_kana",
                 "representative", "postal_code", "prefecture", "address", "industry_option",
@@ -183,18 +206,6 @@ class RegistrationForm(CleanTextMixin, forms.Form):
                 "destinations", "destinations_undecided", "export_experience", "ec_success",
             ),
         ]  # fmt: skip
-        if self.public_sections:
-            sections += [
-                Fieldset(_("How you found us"), "referral_source", "referral_organisation_name"),
-                Fieldset(_("Consent"), HTML(privacy_link), "consent_privacy", "consent_sharing"),
-            ]
-        sections += [
-            "submission_token",
-            Div(Field("fax_number", autocomplete="off", tabindex="-1"), css_class="hp-field",
-                aria_hidden="true"),
-            Submit("submit", self.submit_label, css_class="btn-lg"),
-        ]  # fmt: skip
-        return sections
 
     def clean_corporate_number(self):
         value = self.cleaned_data["corporate_number"].strip()
@@ -255,14 +266,28 @@ class ReferralForm(RegistrationForm):
             del self.fields[name]
 
 
-class ConsentForm(CleanTextMixin, forms.Form):
-    consent_privacy = RegistrationForm.base_fields["consent_privacy"]
-    consent_sharing = RegistrationForm.base_fields["consent_sharing"]
+class ConsentForm(RegistrationForm):
+    """The firm checks a partner's referral, corrects it and consents: the registration
+    form prefilled with the partner's answers (`initial`). What identifies the firm and the
+    address the link went to are shown but fixed (the service keeps them)."""
+
+    submit_label = _("Confirm and register")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Confirm and register")))
+        for name in ("referral_source", "referral_organisation_name", "email_confirm",
+                     "submission_token", "fax_number"):  # fmt: skip
+            del self.fields[name]
+        for name in REFERRAL_FIXED_FIELDS:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = FIXED_ON_CONSENT
+
+    def _sections(self):
+        sections = self._answer_sections()
+        for fieldset in sections:
+            fieldset.fields = [name for name in fieldset.fields if name != "email_confirm"]
+        return [*sections, self._consent_section(),
+                Submit("submit", self.submit_label, css_class="btn-lg")]  # fmt: skip
 
 
 class ContactForm(CleanTextMixin, forms.ModelForm):

@@ -16,6 +16,8 @@ from registrations.permissions import (
     pending_contact_qs_decidable_by,
     registration_qs_visible_to,
 )
+from registrations.services.intake import BUSINESS_FIELDS, REGISTRATION_FIELDS
+from registrations.size_class import industry_option_value
 
 LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by", "case")
 
@@ -122,6 +124,25 @@ def registration_own_get(*, user, pk: int) -> Registration:
 
 def contact_own(*, user) -> Contact:
     return get_object_or_404(Contact.objects.select_related("business"), user=user)
+
+
+def referral_answers(*, registration: Registration) -> dict:
+    """A referral's answers as the registration form's initial data (the consent page): the
+    business as the partner typed it, the contact, the export plans."""
+    business, contact = registration.business, registration.contact
+    submitted = registration.submitted_business
+    answers = {field: submitted.get(field, getattr(business, field, None))
+               for field in BUSINESS_FIELDS if field != "prefecture"}  # fmt: skip
+    answers["prefecture"] = submitted.get("prefecture", business.prefecture_id)
+    answers["industry_option"] = submitted.get("industry_option") or industry_option_value(
+        business.industry_id, business.industry_detail
+    )
+    answers |= {f"contact_{field}": getattr(contact, field)
+                for field in ("name", "name_kana", "department")}  # fmt: skip
+    answers |= {"email": contact.email, "phone": contact.phone}
+    answers |= {field: getattr(registration, field) for field in REGISTRATION_FIELDS}
+    answers["destinations"] = [country.code for country in registration.destinations]
+    return answers
 
 
 def duplicate_flag_queue(*, user) -> QuerySet[DuplicateFlag]:

@@ -93,19 +93,29 @@ class PrivacyNoticeView(TemplateView):
 
 
 class ConsentView(View):
-    """The firm confirms a partner's referral from the signed, single-use link."""
+    """The firm checks a partner's referral, corrects it and consents, from the signed,
+    single-use link. A link that cannot be used says why and what to do instead."""
 
     def dispatch(self, request, token):
         if link_rate_limited(request):
             return render(request, "429.html", status=429)
-        registration = consent.consent_token_registration(token)
-        if registration is None:
-            return render(request, "registrations/consent_invalid.html", status=404)
-        form = ConsentForm(request.POST or None)
+        link = consent.consent_link(token)
+        if link.state != consent.LinkState.OPEN:
+            return render(request, "registrations/consent_invalid.html", {"link": link}, status=404)
+        registration = link.registration
+        form = ConsentForm(
+            request.POST or None, initial=selectors.referral_answers(registration=registration)
+        )
         if request.method == "POST" and form.is_valid():
-            intake.registration_consent_confirm(registration=registration)
-            request.session[SESSION_REFERENCE] = registration.reference
-            return redirect("registrations:done")
+            try:
+                intake.registration_consent_confirm(
+                    registration=registration, answers=form.cleaned_data
+                )
+            except ValidationError as error:  # a rule of the models the form did not check
+                add_form_errors(form, error)
+            else:
+                request.session[SESSION_REFERENCE] = registration.reference
+                return redirect("registrations:done")
         return render(
             request, "registrations/consent.html", {"registration": registration, "form": form}
         )

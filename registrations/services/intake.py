@@ -27,6 +27,7 @@ from registrations.services.contacts import (
     access_request_notify,
     contact_keys_set,
     contact_mailbox_proven,
+    contact_update,
 )
 from registrations.services.duplicates import duplicates_flag
 from registrations.services.mail import absolute_url, business_mail_enqueue, mail_business_of
@@ -299,14 +300,69 @@ def _registration_confirmation_send(registration: Registration) -> OutboundEmail
         )
 
 
+# What the firm may correct on the consent page. Fixed: which organisation referred it, how
+# it heard of the program, the business's identity (entity type, 法人番号: another number is
+# another firm) and the address the link was sent to (its use proves that mailbox only).
+REFERRAL_FIXED_FIELDS = ("entity_type", "corporate_number", "email")
+CORRECTED_BY_FIRM = "Corrected by the firm before consenting"
+
+
+def _changed(instance, values: dict) -> bool:
+    """Set `values` on `instance`; whether any differed."""
+    changed = False
+    for field, value in values.items():
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
+            changed = True
+    return changed
+
+
+def _referral_correct(registration: Registration, answers: dict) -> None:
+    """Store the firm's corrections of what the partner entered, each change in the history
+    of its record (the partner's version stays there). A business that existed before the
+    referral is not changed: its registration keeps what the firm typed, as online."""
+    actor = registration.contact.user
+    contact = registration.contact
+    values = {field: answers[f"contact_{field}"] for field in ("name", "name_kana", "department")}
+    values["phone"] = answers["phone"]
+    if any(getattr(contact, field) != value for field, value in values.items()):
+        contact._change_reason = CORRECTED_BY_FIRM
+        contact_update(contact=contact, data=values, actor=actor)
+    business = registration.business
+    if not registration.is_reregistration:
+        division, detail = industry_option_parse(answers["industry_option"])
+        values = {
+            field: answers[field] for field in BUSINESS_FIELDS
+            if field not in REFERRAL_FIXED_FIELDS
+        } | {"industry_id": division, "industry_detail": detail}  # fmt: skip
+        if _changed(business, values):
+            business._change_reason = CORRECTED_BY_FIRM
+            business_update(business=business, actor=actor)
+    values = {field: answers[field] for field in REGISTRATION_FIELDS if field in answers}
+    submitted = registration.submitted_business
+    fixed = {field: submitted[field] for field in REFERRAL_FIXED_FIELDS if field in submitted}
+    values["submitted_business"] = _submitted_business(answers | fixed)
+    values["office"] = business.prefecture.office
+    if _changed(registration, values):
+        registration._change_reason = CORRECTED_BY_FIRM
+        registration.updated_by = actor
+        registration.full_clean()
+        registration.save()
+
+
 @transaction.atomic
-def registration_consent_confirm(*, registration: Registration) -> Registration:
+def registration_consent_confirm(
+    *, registration: Registration, answers: dict | None = None
+) -> Registration:
     """The firm confirms a partner's referral and consents; the link cannot be used again.
-    Using the link proves the contact's address. A person who is not (yet) a contact of an
-    existing business waits for approval, like an online registration."""
+    `answers` (the consent form's) correct what the partner entered. Using the link proves
+    the contact's address. A person who is not (yet) a contact of an existing business waits
+    for approval, like an online registration."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != Registration.Status.AWAITING_CONSENT:
         return registration
+    if answers is not None:
+        _referral_correct(registration, answers)
     now = timezone.now()
     contact = registration.contact
     contact_mailbox_proven(contact=contact, email=contact.email)
