@@ -171,12 +171,12 @@ def test_partner_refers_a_firm_and_the_firm_confirms_by_link(
     page = client.get(path)
     assert "株式会社山田製作所" in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(path, {"consent_privacy": "on", "consent_sharing": "on"})
+        client.post(path, data | {"consent_privacy": "on", "consent_sharing": "on"})
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REGISTERED
     again = client.get(path)
-    assert again.status_code == 404
-    assert 'data-testid="link-invalid"' in again.text
+    assert 'data-testid="link-done"' in again.text
+    assert "登録は完了しています" in again.text
 
 
 def test_a_tampered_consent_link_shows_a_friendly_page(client):
