@@ -39,7 +39,8 @@ def main(page: str) -> str:
 def posted(**changes) -> dict:
     """The consent form as the firm sends it: the partner's answers, changed, consent given."""
     data = {
-        "name": "株式会社山田製作", "name_kana": "ヤマダセイサクショ", "representative": "山田 太郎",
+        "name": "株式会社山田製作", "name_kana": "ヤマダセイサクショ",
+        "representative": "山田 太郎",
         "postal_code": "100-0013", "prefecture": "13", "address": "千代田区霞が関1-3-1",
         "industry_option": "E", "capital_yen": "10000000", "employees": "12",
         "contact_name": "山田 花子", "contact_name_kana": "ヤマダ ハナコ",
