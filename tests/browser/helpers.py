@@ -55,3 +55,29 @@ def pass_second_factor(page, user=None) -> None:
         totp.drift = 1
         page.get_by_label("コード").fill(f"{totp.token():06d}")
         page.get_by_test_id("two-factor-verify").get_by_role("button").click()
+
+
+def fill_business_and_contact(page, *, corporate_number="７０１０７０５０００７２５"):
+    """The registration form's business, contact and export answers (also the partner's
+    referral form), as a firm types them."""
+    page.locator("#id_entity_type_0").check()  # 法人
+    page.locator("#id_corporate_number").fill(corporate_number)
+    page.locator("#id_name").fill("株式会社山田製作所")
+    page.locator("#id_name_kana").fill("やまだせいさくしょ")
+    page.locator("#id_representative").fill("山田 太郎")
+    page.locator("#id_postal_code").fill("〒100-0013")
+    page.locator("#id_prefecture").select_option("13")
+    page.locator("#id_address").fill("千代田区霞が関1-3-1")
+    page.locator("#id_industry_option").select_option("E")
+    page.locator("#id_capital_yen").fill("10000000")
+    page.locator("#id_employees").fill("12")
+    page.locator("#id_contact_name").fill("山田 花子")
+    page.locator("#id_contact_name_kana").fill("ヤマダ ハナコ")
+    page.locator("#id_email").fill("hanako@example.jp")
+    page.locator("#id_email_confirm").fill("hanako@example.jp")
+    page.locator("#id_phone").fill("03-1234-5678")
+    page.locator("#id_challenge_type_0").check()  # はじめての輸出
+    page.get_by_label("ターゲット国の市場調査に取り組みたい").check()
+    page.locator("#id_products").fill("純米吟醸酒")
+    page.locator("#id_destinations").select_option(["US", "TW"])
+    page.locator("#id_export_experience_0").check()
