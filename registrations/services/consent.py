@@ -65,11 +65,11 @@ def consent_link(token: str) -> ConsentLink:
     try:
         payload = signing.loads(token, salt=CONSENT_SALT)
         expired = _expired(token, payload)
-    except (signing.BadSignature, TypeError, ValueError):
+    except signing.BadSignature:
         return ConsentLink(LinkState.INVALID)
     registration = (
         Registration.objects.select_related("business__prefecture", "contact__user", "referred_by")
-        .filter(pk=payload.get("r"), channel=Registration.Channel.PARTNER)
+        .filter(pk=payload.get("r"))
         .first()
     )
     if registration is None or registration.status == Registration.Status.WITHDRAWN:
