@@ -47,7 +47,8 @@ def test_another_organisation_counts_only_its_own_referrals(chamber_tokyo, chamb
 def test_every_step_has_a_label_and_a_plain_definition(chamber_tokyo):
     steps = referral_funnel(user=UserFactory(role=Role.PARTNER, organisation=chamber_tokyo))
     assert [step.key for step in steps] == list(EXPECTED_FUNNEL)
-    assert all(step.label and len(step.definition) > 20 for step in steps)
+    assert len({step.label for step in steps}) == len({step.definition for step in steps}) == 6
+    assert all(step.definition.endswith("。") for step in steps)  # a sentence, in Japanese
 
 
 def test_the_whole_program_counts_as_the_dashboards_fact_table(chamber_tokyo, chamber_osaka):
