@@ -89,7 +89,7 @@ class ReferralProgressResource(RowsResource):
     office = _field("office", _("JETRO office"))
     first_contact_on = _field("first_contact_on", _("First contact on"))
     stage = _field("stage", _("Stage"))
-    case_status = _field("case_status", pgettext_lazy("case", "Status"))
+    case_status = _field("case_status", _("Case status"))
     menus_proposed = _field("menus_proposed", _("Support menus proposed"))
     menus_adopted = _field("menus_adopted", _("Support menus adopted"))
     realised = _field("realised", _("Export realised"))

@@ -120,7 +120,7 @@ def test_the_csv_has_the_funnel_and_each_referral_in_japanese(partner, world):
     lines = body.decode("utf-8-sig").splitlines()
     notes = [line for line in lines if line.startswith("# ")]
     assert len(notes) == len(EXPECTED_FUNNEL)
-    assert notes[0].startswith(f"# 紹介：{EXPECTED_FUNNEL['referred']}社（")
+    assert notes[0].startswith(f"# 紹介：{EXPECTED_FUNNEL['referred']}社　対象となる事業者の数です")
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[len(notes) :]))))
     assert list(rows[0])[:3] == ["受付番号", "事業者名", "都道府県"]
     by_name = {row["事業者名"]: row for row in rows}
@@ -130,6 +130,7 @@ def test_the_csv_has_the_funnel_and_each_referral_in_japanese(partner, world):
     assert realised["輸出実現日"] == world.realised.case.realised_on.isoformat()
     assert realised["採択された支援メニュー"] == "輸出商談会マッチング"
     assert by_name["同意待ち株式会社"]["登録の状況"] == "事業者の同意待ち"
+    assert by_name["輸出実現株式会社"]["案件の状況"] == "輸出実現"
     assert len(rows) == 8  # every referral, withdrawn and merged firms included
 
 
