@@ -27,7 +27,7 @@ NAV_ITEMS = (
     NavItem(_("Home"), "portal:home", ALL_ROLES),
     NavItem(_("Cases"), "counselling:case-list", REGISTRATION_STAFF),
     NavItem(_("Office queue"), "counselling:queue", frozenset({Role.OFFICE_LEAD, Role.ADMIN})),
-    NavItem(_("Support menus"), "support_menus:menu-list", REGISTRATION_STAFF),
+    NavItem(_("Support menus"), "support_menus:menu-list", REGISTRATION_STAFF | {Role.PARTNER}),
     NavItem(_("Registrations"), "registrations:registration-list", REGISTRATION_STAFF),
     NavItem(_("Suspected duplicates"), "registrations:duplicate-queue", REGISTRATION_STAFF),
     NavItem(_("Referred businesses"), "registrations:referral-list", frozenset({Role.PARTNER})),

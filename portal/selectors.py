@@ -8,6 +8,7 @@ from core.roles import Role
 from counselling import selectors as case_selectors
 from outcomes import selectors as survey_selectors
 from registrations import selectors as registration_selectors
+from reporting import selectors as reporting_selectors
 from support_menus import selectors as menu_selectors
 
 RECENT_LIMIT = 20
@@ -30,13 +31,17 @@ def home_context(*, user: User) -> dict:
                 len(registration_selectors.pending_contacts(user=user)) if business else 0
             ),
         }
-    if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
+    if role == Role.PARTNER:
+        return {
+            "organisation": user.organisation,
+            "funnel": reporting_selectors.referral_funnel(user=user),
+            "referrals": reporting_selectors.referral_progress_list(user=user, limit=RECENT_LIMIT),
+        }
+    if role in (Role.CONCIERGE, Role.OFFICE_LEAD):
         return {
             **_office_work(user=user),
             "organisation": user.organisation,
-            "prefectures": (
-                core_selectors.office_prefectures(user=user) if role != Role.PARTNER else []
-            ),
+            "prefectures": core_selectors.office_prefectures(user=user),
             "registrations": registration_selectors.registration_list_recent(
                 user=user, limit=RECENT_LIMIT
             ),

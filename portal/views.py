@@ -1,6 +1,14 @@
+from django.conf import settings
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.views import View
 from django.views.generic import TemplateView
 
 from portal.selectors import home_context
+from registrations.permissions import RegistrationPermission
+from reporting import selectors as reporting_selectors
+from reporting.exports import referral_csv
 
 
 class HomeView(TemplateView):
@@ -17,3 +25,36 @@ class HomeView(TemplateView):
         if self.request.user.is_authenticated:
             context.update(home_context(user=self.request.user))
         return context
+
+
+class ReferralDetailView(PermissionRequiredMixin, TemplateView):
+    """What one of the partner's referrals became: its status, the case's stage and status,
+    first contact, the menus proposed and adopted, the realised export. Never counselling
+    notes or the firm's contact details."""
+
+    permission_required = RegistrationPermission.REFER
+    template_name = "portal/referral_detail.html"
+
+    def get_context_data(self, **kwargs):
+        referral = reporting_selectors.referral_progress_get(
+            user=self.request.user, pk=self.kwargs["pk"]
+        )
+        return super().get_context_data(referral=referral, **kwargs)
+
+
+class ReferralDownloadView(PermissionRequiredMixin, View):
+    """The partner's funnel and every referral's progress as CSV (UTF-8 with BOM), in the
+    program's language whatever the page's."""
+
+    permission_required = RegistrationPermission.REFER
+
+    def get(self, request):
+        with translation.override(settings.LANGUAGE_CODE):
+            chunks = referral_csv(
+                reporting_selectors.referral_funnel(user=request.user),
+                reporting_selectors.referral_progress_list(user=request.user),
+            )
+        response = HttpResponse(b"".join(chunks), content_type="text/csv; charset=utf-8")
+        filename = f"referrals-{timezone.localdate():%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

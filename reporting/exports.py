@@ -25,7 +25,11 @@ from registrations.size_class import SizeClass
 from reporting.dashboard import progress_cases, progress_dashboard
 from reporting.filters import ProgressFilters
 from reporting.progress import SUPPRESSION_RULE, open_data_rows
-from reporting.resources import AggregateResource, BusinessProgressResource
+from reporting.resources import (
+    AggregateResource,
+    BusinessProgressResource,
+    ReferralProgressResource,
+)
 from support_menus.models import Proposal
 
 CHUNK_ROWS = 2000
@@ -234,3 +238,27 @@ def aggregate_xlsx(target, filters: ProgressFilters, rows: list[dict]) -> int:
         target, resource.headers(), resource.values(rows), title=_("Aggregates"),
         notes=aggregate_notes(filters),
     )  # fmt: skip
+
+
+def referral_csv(funnel, referrals) -> list[bytes]:
+    """A partner's download: the funnel as note lines (each figure with its definition), then
+    one row per referral with what it became (ReferralProgressResource's columns). Built at
+    once: a partner's referrals are hundreds, not the ministry's hundred thousand."""
+    resource = ReferralProgressResource()
+    separator = _(", ")
+    notes = [
+        _("%(label)s: %(value)s (%(definition)s)")
+        % {"label": step.label, "value": step.value, "definition": step.definition}
+        for step in funnel
+    ]
+    rows = [
+        {
+            **asdict(referral),
+            "status": referral.status_label,
+            "menus_proposed": separator.join(p.menu for p in referral.proposals),
+            "menus_adopted": separator.join(p.menu for p in referral.adopted),
+            "realised": _("Yes") if referral.realised_on else _("No"),
+        }
+        for referral in referrals
+    ]
+    return list(csv_chunks(resource.headers(), resource.values(rows), notes))

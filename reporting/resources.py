@@ -75,3 +75,29 @@ class AggregateResource(RowsResource):
             "table", "table_title", "category_code", "category", "measure", "measure_label",
             "value", "share",
         )  # fmt: skip
+
+
+class ReferralProgressResource(RowsResource):
+    """One row per referral, for its partner: what each became. No contact data, no notes,
+    no proposal messages."""
+
+    reference = _field("reference", _("Reference number"))
+    name = _field("name", _("Business name"))
+    prefecture = _field("prefecture", _("Prefecture"))
+    referred_on = _field("referred_on", _("Referred on"))
+    status = _field("status", _("Registration status"))
+    office = _field("office", _("JETRO office"))
+    first_contact_on = _field("first_contact_on", _("First contact on"))
+    stage = _field("stage", _("Stage"))
+    case_status = _field("case_status", _("Case status"))
+    menus_proposed = _field("menus_proposed", _("Support menus proposed"))
+    menus_adopted = _field("menus_adopted", _("Support menus adopted"))
+    realised = _field("realised", _("Export realised"))
+    realised_on = _field("realised_on", _("Export realised on"))
+
+    class Meta:
+        export_order = (
+            "reference", "name", "prefecture", "referred_on", "status", "office",
+            "first_contact_on", "stage", "case_status", "menus_proposed", "menus_adopted",
+            "realised", "realised_on",
+        )  # fmt: skip

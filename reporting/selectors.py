@@ -1,21 +1,29 @@
-"""Reads for reporting: the outcome report's answers, the export log and business-level
-progress on screen."""
+"""Reads for reporting: the outcome report's answers, the export log, business-level
+progress on screen, the funnel of any scope of firms and what a partner's referrals became."""
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import MetiRegion
 from core.pagination import page_get
 from counselling.models import Stage
 from outcomes.models import SurveyResponse
-from reporting.dashboard import firms
-from reporting.exports import business_progress_rows
+from registrations.models import Business, Registration
+from registrations.permissions import business_qs_visible_to, registration_qs_visible_to
+from reporting.dashboard import firms, progress_cases
+from reporting.exports import ADOPTED, business_progress_rows
 from reporting.models import ProgressExport
 from reporting.permissions import progress_export_qs_visible_to
 from reporting.report import Answer, GroupFigures, outcome_figures
-from support_menus.models import Category
+from support_menus.models import Category, Proposal
+from support_menus.permissions import proposal_qs_visible_to
 
 # --- The outcome report ---------------------------------------------------------------------
 
@@ -112,3 +120,178 @@ def progress_businesses_page(*, filters, page_number):
     case_ids = list(page.object_list)
     rows = {row["case_id"]: row for row in business_progress_rows(filters, case_ids=case_ids)}
     return page, [rows[case_id] for case_id in case_ids if case_id in rows]
+
+
+# --- The funnel: how far firms got -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    label: str
+    definition: str
+    value: int
+
+
+FUNNEL_STEPS = {
+    "referred": (
+        pgettext_lazy("funnel", "Referred"),
+        _("Firms in the program, each counted once: registered, or still waiting for the "
+          "firm's consent or for confirmation. Withdrawn registrations are not counted."),
+    ),
+    "consented": (
+        pgettext_lazy("funnel", "Consented"),
+        _("Firms that consented and whose registration is complete."),
+    ),
+    "counselled": (
+        pgettext_lazy("funnel", "Counselled"),
+        _("Registered firms a JETRO concierge has contacted or counselled at least once."),
+    ),
+    "proposed": (
+        pgettext_lazy("funnel", "Proposed"),
+        _("Registered firms that have been proposed at least one support menu."),
+    ),
+    "adopted": (
+        pgettext_lazy("funnel", "Adopted"),
+        _("Registered firms with at least one proposed support menu adopted (or completed)."),
+    ),
+    "realised": (
+        pgettext_lazy("funnel", "Realised"),
+        _("Registered firms whose export has been realised (reported in a follow-up survey "
+          "or recorded by the concierge)."),
+    ),
+}  # fmt: skip
+
+
+def business_funnel(businesses: QuerySet[Business]) -> list[FunnelStep]:
+    """How far the firms of `businesses` (any scope: a partner's referrals, a region, all)
+    got: referred, consented, counselled, proposed, adopted, realised, in two queries whatever
+    their number. Counted as the progress dashboard counts (reporting.dashboard.progress_cases):
+    each firm once, with the case of its latest registration; withdrawn registrations and
+    firms merged into another are left out; anonymised firms still count (their registrations
+    and cases stay)."""
+    live = Registration.objects.filter(business=OuterRef("pk")).exclude(
+        status=Registration.Status.WITHDRAWN
+    )
+    referred = businesses.filter(Exists(live), merged_into__isnull=True).count()
+    adopted = Proposal.objects.filter(case_id=OuterRef("pk"), status__in=ADOPTED)
+    counts = (
+        progress_cases()
+        .filter(registration__business__in=businesses)
+        .annotate(has_adopted=Exists(adopted))
+        .aggregate(
+            consented=Count("pk"),
+            counselled=Count("pk", filter=Q(first_contact_at__isnull=False)),
+            proposed=Count("pk", filter=Q(first_proposed_on__isnull=False)),
+            adopted=Count("pk", filter=Q(has_adopted=True)),
+            realised=Count("pk", filter=Q(realised_on__isnull=False)),
+        )
+    )
+    counts["referred"] = referred
+    return [
+        FunnelStep(key, str(label), str(definition), counts[key])
+        for key, (label, definition) in FUNNEL_STEPS.items()
+    ]
+
+
+# --- A partner's referrals ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralProposal:
+    """A menu proposed on a referred firm's case: what a partner may know of it (never the
+    message to the firm, the score or the reasons)."""
+
+    menu: str
+    provider: str
+    status: str
+    proposed_on: datetime.date
+    adopted_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class ReferralProgress:
+    """What a referral became, as its partner sees it: the registration's status and the
+    case's stage, status, first contact, proposals and realised export. Never counselling
+    notes or sessions, nor the firm's contact details."""
+
+    pk: int
+    reference: str
+    name: str
+    prefecture: str
+    referred_on: datetime.date
+    status: str
+    status_label: str
+    office: str
+    has_case: bool
+    stage: str
+    case_status: str
+    first_contact_on: datetime.date | None
+    realised_on: datetime.date | None
+    proposals: list[ReferralProposal]
+
+    @property
+    def adopted(self) -> list[ReferralProposal]:
+        return [proposal for proposal in self.proposals if proposal.adopted_on is not None]
+
+
+def _referrals(*, user) -> QuerySet[Registration]:
+    """The registrations a partner's organisation referred (registration_qs_visible_to), with
+    their case and the proposals on it (proposal_qs_visible_to): two queries."""
+    proposals = proposal_qs_visible_to(user).select_related("menu__provider")
+    return (
+        registration_qs_visible_to(user)
+        .filter(referred_by__isnull=False)
+        .select_related("business__prefecture", "office", "case")
+        .prefetch_related(
+            Prefetch("case__proposals", queryset=proposals.order_by("proposed_on", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def _referral_progress(registration: Registration) -> ReferralProgress:
+    case = getattr(registration, "case", None)
+    first_contact = case.first_contact_at if case else None
+    proposals = [
+        ReferralProposal(
+            menu=proposal.menu.name, provider=proposal.menu.provider.name,
+            status=proposal.get_status_display(), proposed_on=proposal.proposed_on,
+            adopted_on=proposal.decided_on if proposal.status in ADOPTED else None,
+        )
+        for proposal in (case.proposals.all() if case else ())
+    ]  # fmt: skip
+    submitted = registration.submitted_business
+    return ReferralProgress(
+        pk=registration.pk,
+        reference=registration.reference,
+        name=registration.submitted_name,
+        prefecture=submitted.get("prefecture_name") or registration.business.prefecture.name,
+        referred_on=localdate(registration.created_at),
+        status=registration.status,
+        status_label=registration.get_status_display(),
+        office=registration.office.name if registration.office else "",
+        has_case=case is not None,
+        stage=case.get_stage_display() if case else "",
+        case_status=case.get_status_display() if case else "",
+        first_contact_on=localdate(first_contact) if first_contact else None,
+        realised_on=case.realised_on if case else None,
+        proposals=proposals,
+    )
+
+
+def referral_funnel(*, user) -> list[FunnelStep]:
+    """The funnel of the firms the user's organisation referred (business_qs_visible_to)."""
+    return business_funnel(business_qs_visible_to(user))
+
+
+def referral_progress_list(*, user, limit: int | None = None) -> list[ReferralProgress]:
+    """The user's organisation's referrals, newest first, with what each became (two queries
+    whatever their number)."""
+    referrals = _referrals(user=user)
+    return [_referral_progress(r) for r in (referrals[:limit] if limit else referrals)]
+
+
+def referral_progress_get(*, user, pk: int) -> ReferralProgress:
+    """One referral of the user's organisation (404 outside it)."""
+    return _referral_progress(get_object_or_404(_referrals(user=user), pk=pk))

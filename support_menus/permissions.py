@@ -28,6 +28,7 @@ _OFFICE_GRANTS = (
 # What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
 # every permission).
 ROLE_GRANTS: dict[Role, tuple[str, ...]] = {
+    Role.PARTNER: ("support_menus.view_supportmenu",),  # the catalogue is public information
     Role.CONCIERGE: _OFFICE_GRANTS,
     Role.OFFICE_LEAD: _OFFICE_GRANTS,
 }
@@ -38,13 +39,16 @@ def proposal_qs_visible_to(user) -> QuerySet[Proposal]:
     - concierge, office lead: proposals on the cases of their office (case_qs_visible_to)
     - business: proposals on the cases of their own registrations
       (registration_qs_visible_to)
-    - partner, ministry: none (they follow status and stage, not proposals)"""
+    - partner: proposals on the cases of the registrations their organisation referred
+      (registration_qs_visible_to), to follow which menus were proposed and adopted; the
+      pages that show them to partners never show the message to the firm
+    - ministry: none (they follow figures, not proposals)"""
     proposals = Proposal.objects.all()
     role = user.role if user.is_authenticated else None
     if role == Role.ADMIN:
         return proposals
     if role in OFFICE_ROLES:
         return proposals.filter(case__in=case_qs_visible_to(user))
-    if role == Role.BUSINESS:
+    if role in (Role.BUSINESS, Role.PARTNER):
         return proposals.filter(case__registration__in=registration_qs_visible_to(user))
     return proposals.none()

@@ -16,7 +16,8 @@ from support_menus.permissions import MenuPermission
 
 
 class MenuListView(PermissionRequiredMixin, FilteredPageMixin, TemplateView):
-    """The catalogue, for concierges to browse and admins to check."""
+    """The catalogue, for concierges and partners to browse (public information) and admins to
+    check."""
 
     permission_required = MenuPermission.VIEW_CATALOGUE
     template_name = "support_menus/menu_list.html"
