@@ -123,4 +123,5 @@ def test_dockerignore_keeps_tests_docs_and_tools_out_of_the_image():
     }  # fmt: skip
     assert needed - kept == set()
     assert any(path.startswith("static/vendor/htmx") for path in kept)
+    assert not any(path.startswith("static/vendor/axe-core") for path in kept)
     assert any(path.startswith("core/management/commands/") for path in kept)
