@@ -11,9 +11,12 @@
   function labelOf(box) {
     var caption = box.querySelector("caption");
     if (caption) return caption.textContent;
-    var scope = box.closest(".card, section, main");
-    var heading = scope && scope.querySelector("h1, h2, h3, h4, h5, h6");
-    return heading ? heading.textContent : document.title;
+    for (var scope = box.closest(".card, section, main"); scope;
+         scope = scope.parentElement && scope.parentElement.closest(".card, section, main")) {
+      var heading = scope.querySelector("h1, h2, h3, h4, h5, h6");
+      if (heading) return heading.textContent;
+    }
+    return document.title;
   }
 
   function update(box) {

@@ -201,7 +201,18 @@ class Walk:
     violations: list[str] = field(default_factory=list)  # one line per page, width and rule
     rules: Counter = field(default_factory=Counter)  # rule id → failing nodes
     sideways: list[str] = field(default_factory=list)  # pages wider than a phone
+    unnamed: list[str] = field(default_factory=list)  # scrolling tables a keyboard can't reach
     links: set[str] = field(default_factory=set)  # URL names the nav and landing page link to
+
+
+# Tables that scroll inside their box but are not a named region that takes focus: a keyboard
+# can't scroll them, a screen reader can't say what they are.
+UNNAMED_SCROLL_BOXES = """() => [...document.querySelectorAll(
+    ".table-responsive, .table-scroll, .table-scroll-short")]
+  .filter(box => box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight)
+  .filter(box => box.getAttribute("role") !== "region" || box.tabIndex !== 0
+    || !(box.getAttribute("aria-label") || "").trim())
+  .map(box => box.outerHTML.slice(0, 120))"""
 
 
 def walk(browser, live_server, role: str, world: World) -> Walk:
@@ -226,6 +237,7 @@ def walk(browser, live_server, role: str, world: World) -> Walk:
                     f"{where}: {violation['id']} ({violation['help']}): "
                     + " | ".join(violation["targets"])
                 )
+            found.unnamed += [f"{where}: {box}" for box in page.evaluate(UNNAMED_SCROLL_BOXES)]
             if viewport is PHONE and role in FITS_A_PHONE and scrolls_sideways(page):
                 found.sideways.append(path)
             if path == reverse("portal:home"):
@@ -277,6 +289,8 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(walks, subtests):
     for role, found in walks.items():
         with subtests.test("axe WCAG 2.1 A/AA", role=role):
             assert not found.violations, f"{role}:\n" + "\n".join(found.violations)
+        with subtests.test("scrolling tables are named regions that take focus", role=role):
+            assert not found.unnamed, f"{role}:\n" + "\n".join(found.unnamed)
         if role in FITS_A_PHONE:
             with subtests.test("no sideways scrolling at 390 px", role=role):
                 assert not found.sideways, f"{role}: wider than 390 px: {found.sideways}"
