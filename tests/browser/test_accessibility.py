@@ -3,17 +3,17 @@ every page each role reaches, at 1366 px and on a phone (390 px), with zero viol
 the pages of the firm, the partner and the public never scroll sideways on a phone.
 
 One demo world (seed_demo) for the whole walk, one browser context per role. The pages are
-data: PAGES lists, per role, a builder for each URL. A page added later goes into its role's
-list; test_the_walk_covers_the_navigation_and_the_landing_page fails, naming the URL, when the
-navigation or a landing page links to a page the walk does not visit.
+data: PAGES lists, per role, the URLs (by name, with the World's objects as arguments). A page
+added later goes into its role's list; the walk fails, naming the URL, when the navigation or
+a role's landing page links to a page its list misses.
 
 On failure the message lists, per page and width, each rule id, its help text and the
 failing nodes' CSS selectors. test-artifacts/axe.txt keeps the figures of the last walk per
-role (pages, rule ids, failing nodes)."""
+role (pages, rule ids, failing nodes). Scrolling tables must also be named regions that take
+focus (static/js/scroll-regions.js)."""
 
 import secrets
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 
@@ -53,7 +53,7 @@ FITS_A_PHONE = (ANON, BUSINESS, PARTNER)
 
 @dataclass(frozen=True)
 class World:
-    """The objects the pages are about, from the demo data."""
+    """The objects the pages are about: the demo data's, and links a firm received."""
 
     registration: int  # the demo firm's own registration
     case: int  # a Tokyo case with a counselling session and a survey
@@ -63,21 +63,23 @@ class World:
     consent_token: str  # a partner's referral link a firm received
 
 
-Builder = Callable[[World], str]
+@dataclass(frozen=True)
+class Url:
+    """A page to check: the URL `name`, its arguments the World's fields named."""
+
+    name: str
+    fields: tuple[str, ...] = ()
+
+    def __call__(self, world: World) -> str:
+        return reverse(self.name, args=[getattr(world, attr) for attr in self.fields])
 
 
-def url(name: str, *fields: str, query: str = "") -> Builder:
-    """The URL `name`, its arguments the World's fields named."""
-
-    def build(world: World) -> str:
-        return reverse(name, args=[getattr(world, field) for field in fields]) + query
-
-    build.url_name = name
-    return build
+def url(name: str, *fields: str) -> Url:
+    return Url(name, fields)
 
 
 STAFF_ACCOUNT = [url("preferences"), url("password_change")]
-PAGES: dict[str, list[Builder]] = {
+PAGES: dict[str, list[Url]] = {
     ANON: [
         url("portal:home"),
         url("login"),
@@ -268,24 +270,16 @@ def report(walks: dict[str, Walk]) -> str:
         )
         lines += [f"    {rule}: {count} nodes" for rule, count in found.rules.most_common()]
         lines += [f"    page {path}" for path in found.paths]
+    lines.append("")
+    lines += [f"{role} {line}" for role, found in walks.items() for line in found.violations]
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture
-def walks(browser, live_server) -> dict[str, Walk]:
+def test_every_page_of_every_role_passes_axe_and_fits_a_phone(browser, live_server, subtests):
     world = world_build()
-    found = {role: walk(browser, live_server, role, world) for role in PAGES}
+    walks = {role: walk(browser, live_server, role, world) for role in PAGES}
     ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS.parent / "axe.txt").write_text(
-        report(found) + "\n" + "\n".join(
-            f"{role} {line}" for role, f in found.items() for line in f.violations
-        ) + "\n",
-        encoding="utf-8",
-    )
-    return found
-
-
-def test_every_page_of_every_role_passes_axe_and_fits_a_phone(walks, subtests):
+    (ARTIFACTS.parent / "axe.txt").write_text(report(walks), encoding="utf-8")
     for role, found in walks.items():
         with subtests.test("axe WCAG 2.1 A/AA", role=role):
             assert not found.violations, f"{role}:\n" + "\n".join(found.violations)
@@ -295,5 +289,5 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(walks, subtests):
             with subtests.test("no sideways scrolling at 390 px", role=role):
                 assert not found.sideways, f"{role}: wider than 390 px: {found.sideways}"
         with subtests.test("the walk covers the navigation and the landing page", role=role):
-            visited = {build.url_name for build in PAGES[role]}
+            visited = {page.name for page in PAGES[role]}
             assert found.links - visited - NOT_PAGES - ACCOUNT_PAGES == set()
