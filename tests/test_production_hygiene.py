@@ -123,4 +123,12 @@ def test_dockerignore_keeps_tests_docs_and_tools_out_of_the_image():
     }  # fmt: skip
     assert needed - kept == set()
     assert any(path.startswith("static/vendor/htmx") for path in kept)
+    assert not any(path.startswith("static/vendor/axe-core") for path in kept)
     assert any(path.startswith("core/management/commands/") for path in kept)
+
+
+def test_no_page_loads_axe_core():
+    """axe-core (static/vendor/axe-core) is for the browser tests, which inject it."""
+    sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "static" / "js").rglob("*.js")]
+    loading = [path for path in sources if re.search(r"axe-core|axe\.min", path.read_text())]
+    assert loading == []

@@ -6,6 +6,7 @@ from base64 import b32decode
 from pathlib import Path
 
 from django.core import mail
+from django.templatetags.static import static
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -81,3 +82,37 @@ def fill_business_and_contact(page, *, corporate_number="７０１０７０５�
     page.locator("#id_products").fill("純米吟醸酒")
     page.locator("#id_destinations").select_option(["US", "TW"])
     page.locator("#id_export_experience_0").check()
+
+
+# axe-core (static/vendor/axe-core, tests only) with the WCAG 2.1 A and AA rules.
+AXE_SCRIPT = "vendor/axe-core/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it stands; its violations as {"id", "help", "targets"}.
+
+    The script is added by URL from the live server's static files, not inlined: the app's
+    Content-Security-Policy forbids inline scripts, and the check must not loosen it."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        origin = page.evaluate("() => location.origin")
+        page.add_script_tag(url=origin + static(AXE_SCRIPT))
+    result = page.evaluate(
+        """(tags) => axe.run(document, {
+            runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+        })""",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": violation["id"],
+            "help": violation["help"],
+            "targets": [" ".join(map(str, node["target"])) for node in violation["nodes"]],
+        }
+        for violation in result["violations"]
+    ]
+
+
+def scrolls_sideways(page) -> bool:
+    """Whether the page is wider than the window (a phone user would scroll sideways)."""
+    return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
