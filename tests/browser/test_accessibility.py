@@ -61,6 +61,7 @@ class World:
     survey: int
     survey_token: str  # a survey link a firm received
     consent_token: str  # a partner's referral link a firm received
+    referral: int  # that referral, on its partner's page
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ PAGES: dict[str, list[Url]] = {
         url("portal:home"),
         url("registrations:referral-list"),
         url("registrations:referral-create"),
+        url("portal:referral-detail", "referral"),
+        url("support_menus:menu-list"),
     ],
     CONCIERGE: [
         url("portal:home"),
@@ -150,6 +153,7 @@ NOT_FOUND = "/no-such-page/"
 # Links that are not pages to check: downloads, and the Django admin (Django's own pages).
 NOT_PAGES = {
     "registrations:my-data",
+    "portal:referral-download",
     "reporting:progress-export",
     "reporting:progress-export-download",
 }
@@ -191,6 +195,7 @@ def world_build() -> World:
         survey=survey.pk,
         survey_token=survey_token_make(survey),
         consent_token=consent_token_make(referral),
+        referral=referral.pk,
     )
 
 
