@@ -15,6 +15,11 @@ EXPORT_REALISED_REQUIRED = _("Choose whether you have exported.")
 FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
 TARGET_ACHIEVED_REQUIRED = _("Choose whether the target was achieved.")
 SOURCE_REQUIRED = _("Choose how the answer was taken.")
+REQUIRED = {
+    "export_realised": EXPORT_REALISED_REQUIRED,
+    "first_export_date": FIRST_EXPORT_DATE_REQUIRED,
+    "target_achieved": TARGET_ACHIEVED_REQUIRED,
+}
 
 # The questions as the firm reads them (the model's names stay for reports and exports).
 QUESTIONS = {
@@ -103,7 +108,6 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.registered_on = registered_on  # the firm's registration day: no export before
         self.fields["export_realised"].choices = EXPORT_ANSWERS
-        self.fields["export_realised"].error_messages["required"] = EXPORT_REALISED_REQUIRED
         for name in self.RADIOS:
             field = self.fields[name]
             field.choices = [choice for choice in field.choices if choice[0] != ""]
@@ -112,6 +116,9 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
             self.fields["menus_used"].queryset = menus
         else:
             del self.fields["menus_used"]
+        for name, message in REQUIRED.items():  # (those that follow an answer: when they apply)
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
         for name, field in self.fields.items():
             field.label = QUESTIONS.get(name, field.label)
             field.help_text = HINTS.get(name, field.help_text)
@@ -143,26 +150,15 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
                      "comments"),
         ]  # fmt: skip
 
-    def applies(self, name: str, data: dict) -> bool:
-        """Whether the question `name` applies, given the answers in `data`."""
-        return all(
-            data.get(question) == answer for question, answer, names in CONDITIONS if name in names
-        )
-
     def clean(self):
         data = super().clean()
-        # Questions that do not apply are neither checked nor kept (hidden, or typed in
-        # before the answer changed): what was entered there is cleared.
-        for _question, _answer, names in CONDITIONS:
-            for name in names:
-                if not self.applies(name, data):
+        # Questions that do not apply are neither checked nor kept (hidden, or answered
+        # before the answer they follow changed): what was entered there is cleared.
+        for question, answer, names in CONDITIONS:
+            if data.get(question) != answer:
+                for name in names:
                     self._errors.pop(name, None)
                     data.pop(name, None)
-        if (self.applies("first_export_date", data) and not data.get("first_export_date")
-                and "first_export_date" not in self._errors):  # fmt: skip
-            self.add_error("first_export_date", FIRST_EXPORT_DATE_REQUIRED)
-        if self.applies("target_achieved", data) and not data.get("target_achieved"):
-            self.add_error("target_achieved", TARGET_ACHIEVED_REQUIRED)
         first = data.get("first_export_date")
         # (A date before the program's start gets the model's message, not this one.)
         if first and self.registered_on and program_start() <= first < self.registered_on:
