@@ -15,6 +15,7 @@ EXPORT_REALISED_REQUIRED = _("Choose whether you have exported.")
 FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
 TARGET_ACHIEVED_REQUIRED = _("Choose whether the target was achieved.")
 SOURCE_REQUIRED = _("Choose how the answer was taken.")
+SATISFACTION_INVALID = _("Choose a number from 1 to 5.")
 REQUIRED = {
     "export_realised": EXPORT_REALISED_REQUIRED,
     "first_export_date": FIRST_EXPORT_DATE_REQUIRED,
@@ -87,6 +88,7 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
     satisfaction = forms.TypedChoiceField(
         choices=SATISFACTION, coerce=int, empty_value=None, required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"invalid_choice": SATISFACTION_INVALID},
     )  # fmt: skip
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils import translation
 from core.forms import CHOOSE
 from outcomes.forms import (
     FIRST_EXPORT_DATE_REQUIRED,
+    SATISFACTION_INVALID,
     TARGET_ACHIEVED_REQUIRED,
     StaffSurveyForm,
     SurveyForm,
@@ -94,7 +95,8 @@ def test_satisfaction_is_a_scale_of_five_named_points():
     form = survey_form({"export_realised": "no", "satisfaction": "5"})
     assert form.is_valid()
     assert form.cleaned_data["satisfaction"] == 5
-    assert "satisfaction" in survey_form({"export_realised": "no", "satisfaction": "6"}).errors
+    six = survey_form({"export_realised": "no", "satisfaction": "6"})
+    assert six.errors["satisfaction"] == [str(SATISFACTION_INVALID)]
 
 
 def test_the_questions_are_questions_in_groups_with_legends():
