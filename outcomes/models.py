@@ -92,10 +92,13 @@ class SurveyResponse(BaseModel):
         OTHER = "other", _("Other")
 
     class FeeBand(models.TextChoices):
+        """Bands without gaps (seed 001's 10万円以下, 11〜20万円… left 100,001 to 109,999
+        yen out): each code keeps its upper bound, so earlier answers keep their meaning."""
+
         ZERO = "0", _("Nothing (0 yen)")
         LE100K = "le100k", _("Up to 100,000 yen")
-        LE200K = "le200k", _("110,000 to 200,000 yen")
-        LE300K = "le300k", _("210,000 to 300,000 yen")
+        LE200K = "le200k", _("Over 100,000 and up to 200,000 yen")
+        LE300K = "le300k", _("Over 200,000 and up to 300,000 yen")
         GT300K = "gt300k", _("Over 300,000 yen")
 
     class Source(models.TextChoices):

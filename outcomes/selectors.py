@@ -19,6 +19,16 @@ class SurveyRow:
     survey: Survey
     bounced: bool  # an e-mail about it failed permanently
 
+    @property
+    def reminders(self) -> list[datetime.datetime]:
+        """The reminders of the link last sent: a fresh link starts its own, and a survey
+        resent before they were reset still holds the old link's (dated before its send)."""
+        sent_at = self.survey.sent_at
+        return [
+            at for at in (self.survey.reminder1_at, self.survey.reminder2_at)
+            if at is not None and sent_at is not None and at >= sent_at
+        ]  # fmt: skip
+
 
 def case_surveys(*, case: Case) -> list[SurveyRow]:
     """The case's surveys with their delivery (two queries, whatever their number)."""

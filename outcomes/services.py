@@ -91,7 +91,8 @@ def survey_invite_key(survey: Survey) -> str:
 
 
 def survey_reminder_key(survey: Survey, number: int) -> str:
-    return f"survey:{survey.pk}:reminder:{number}"
+    """Per link, like the invitation's: a fresh link gets its own reminders."""
+    return f"survey:{survey.pk}:reminder:{number}:{survey.token_nonce}"
 
 
 # --- Waves -----------------------------------------------------------------------------------
@@ -228,20 +229,41 @@ def survey_reminders_send(*, today: datetime.date) -> int:
 @transaction.atomic
 def survey_resend(*, survey: Survey, actor: User) -> Survey:
     """A fresh link by hand (the firm lost the e-mail or it bounced): the old link stops
-    working, and the survey stays open for another full period."""
+    working, the survey stays open for another full period, and its reminders start again
+    from this send (those of the old link are in its history)."""
     survey.token_nonce = secrets.token_hex(16)
     survey.sent_at = timezone.now()
+    survey.reminder1_at = survey.reminder2_at = None
     survey.closes_on = max(survey.closes_on, survey_closes_on(timezone.localdate()))
     survey.updated_by = actor
-    survey.save(update_fields=["token_nonce", "sent_at", "closes_on", "updated_by", "updated_at"])
+    survey.save(update_fields=["token_nonce", "sent_at", "reminder1_at", "reminder2_at",
+                               "closes_on", "updated_by", "updated_at"])  # fmt: skip
     _survey_email(survey, key=survey_invite_key(survey), template="invite")
     return survey
 
 
+OPTED_OUT = "Opted out through the survey link"
+OPT_OUT_UNDONE = "Opt-out undone through the survey link"
+
+
 @transaction.atomic
 def survey_opt_out(*, survey: Survey) -> Survey:
+    """The firm stops the e-mails about this survey (no reminder goes, the form is closed);
+    its history row says so."""
     if survey.opted_out_at is None:
         survey.opted_out_at = timezone.now()
+        survey._change_reason = OPTED_OUT
+        survey.save(update_fields=["opted_out_at", "updated_at"])
+    return survey
+
+
+@transaction.atomic
+def survey_opt_out_undo(*, survey: Survey) -> Survey:
+    """The firm takes its opt-out back through the same link: the survey is open again and
+    the reminders not yet sent may go; its history row says so."""
+    if survey.opted_out_at is not None:
+        survey.opted_out_at = None
+        survey._change_reason = OPT_OUT_UNDONE
         survey.save(update_fields=["opted_out_at", "updated_at"])
     return survey
 

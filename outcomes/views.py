@@ -35,6 +35,9 @@ class SurveyAnswerView(View):
         self.survey = services.survey_from_token(token)
         if self.survey is None:
             return render(request, "outcomes/survey_invalid.html", status=404)
+        if self.survey.opted_out_at and timezone.localdate() <= self.survey.closes_on:
+            # E-mails stopped: the opt-out page says so and offers to undo it.
+            return redirect("outcomes:opt-out", token=token)
         if not self.survey.is_open_on(timezone.localdate()):
             return render(request, "outcomes/survey_closed.html", status=410)
         self.token = token
@@ -78,17 +81,44 @@ class SurveyDoneView(SurveyAnswerView):
 
 
 class SurveyOptOutView(View):
-    def post(self, request, token):
+    """Stopping the e-mails about a survey: a confirmation first, then the same link shows
+    that they are stopped and can start them again until the survey closes."""
+
+    STOP, RESUME = "stop", "resume"
+
+    def dispatch(self, request, token):
         if link_rate_limited(request):
             return render(request, "429.html", status=429)
-        survey = services.survey_from_token(token)
-        if survey is None:
+        self.survey = services.survey_from_token(token)
+        if self.survey is None:
             return render(request, "outcomes/survey_invalid.html", status=404)
-        if survey.opted_out_at is None and not survey.is_open_on(timezone.localdate()):
-            # Closed, like the answer form (opting out twice still shows the opted-out page).
+        self.open = timezone.localdate() <= self.survey.closes_on
+        if not self.open and self.survey.opted_out_at is None:
+            # Closed, like the answer form (a stopped survey still shows the stopped page).
             return render(request, "outcomes/survey_closed.html", status=410)
-        services.survey_opt_out(survey=survey)
-        return render(request, "outcomes/survey_opted_out.html")
+        self.token = token
+        return super().dispatch(request, token)
+
+    def _render(self, status=200):
+        template = ("outcomes/survey_opted_out.html" if self.survey.opted_out_at
+                    else "outcomes/survey_opt_out_confirm.html")  # fmt: skip
+        return render(self.request, template,
+                      {"survey": self.survey, "token": self.token, "open": self.open},
+                      status=status)  # fmt: skip
+
+    def get(self, request, token):
+        return self._render()
+
+    def post(self, request, token):
+        action = request.POST.get("action")
+        if action == self.STOP:
+            services.survey_opt_out(survey=self.survey)
+            return redirect("outcomes:opt-out", token=token)  # the page shows the undo
+        if action == self.RESUME and self.open:
+            services.survey_opt_out_undo(survey=self.survey)
+            messages.success(request, _("E-mails about this survey will be sent again."))
+            return redirect("outcomes:answer", token=token)
+        return self._render(status=400)
 
 
 class SurveyStaffAnswerView(PermissionRequiredMixin, TemplateView):

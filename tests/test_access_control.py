@@ -517,7 +517,7 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
     ),
     "outcomes:resend": Rule({"POST": 302}, allowed=OFFICES, args=_survey, mixed=True),
     "outcomes:answer": Rule({"GET": 200, "POST": 400}, args=_survey_token, **SIGNED_LINK),
-    "outcomes:opt-out": Rule({"POST": 200}, args=_survey_token, **SIGNED_LINK),
+    "outcomes:opt-out": Rule({"GET": 200, "POST": 400}, args=_survey_token, **SIGNED_LINK),
     "outcomes:done": Rule({"GET": 200, "POST": 302}, args=_survey_token, **SIGNED_LINK),
     # The ministry: reports, progress dashboard and exports.
     "reporting:report": {

@@ -216,3 +216,41 @@ def test_a_survey_stays_open_the_setting_s_days_from_the_day_it_opens(
     assert survey.closes_on == closes_on
     assert survey.token_nonce
     assert survey.sent_at is None
+
+
+def test_a_fresh_link_gets_its_own_reminders_once_each_never_dated_before_its_send():
+    with freeze_time("2026-07-01 09:00"):
+        survey = SurveyFactory()
+    with freeze_time("2026-07-08"):
+        assert services.survey_reminders_send(today=D(2026, 7, 8)) == 1
+    old_reminder = services.survey_reminder_key(survey, 1)
+    with freeze_time("2026-07-10 10:00"):
+        services.survey_resend(survey=survey, actor=None)
+    survey.refresh_from_db()
+    assert (survey.reminder1_at, survey.reminder2_at) == (None, None)  # the old link's
+    runs = [(D(2026, 7, 16), 0), (D(2026, 7, 17), 1), (D(2026, 7, 17), 0),
+            (D(2026, 7, 23), 0), (D(2026, 7, 24), 1), (D(2026, 7, 24), 0)]  # fmt: skip
+    for day, expected in runs:
+        with freeze_time(day):
+            assert services.survey_reminders_send(today=day) == expected, day
+    survey.refresh_from_db()
+    assert survey.sent_at <= survey.reminder1_at < survey.reminder2_at
+    reminders = set(
+        OutboundEmail.objects.filter(idempotency_key__contains=":reminder:").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert reminders == {old_reminder, services.survey_reminder_key(survey, 1),
+                         services.survey_reminder_key(survey, 2)}  # fmt: skip
+
+
+def test_a_resent_invitation_names_the_survey_s_wave_not_the_time_since(users):
+    case = CaseFactory(status=Case.Status.SUPPORT, concierge=users[Role.CONCIERGE])
+    with freeze_time("2026-01-10 09:00"):
+        survey = SurveyFactory(case=case, wave_months=12, due_on=D(2026, 1, 10))
+    with freeze_time("2026-04-20 10:00"):  # three months late: 15 months since the proposal
+        services.survey_resend(survey=survey, actor=users[Role.CONCIERGE])
+    email = OutboundEmail.objects.get(idempotency_key=services.survey_invite_key(survey))
+    assert set(re.findall(r"(\d+)か月", email.subject + email.body)) == {"12"}
+    assert "12か月の時点（2026-01-10）" in email.body
+    assert "経ちました" not in email.body  # "12 months have passed" would be wrong by now

@@ -80,9 +80,53 @@ def test_an_expired_survey_shows_that_it_is_closed(client, survey):
     assert not SurveyResponse.objects.exists()
 
 
-def test_the_firm_can_opt_out(client, survey):
+def test_opting_out_asks_first_and_the_same_link_undoes_it_both_audited(client, survey):
+    token = services.survey_token_make(survey)
+    url = reverse("outcomes:opt-out", args=[token])
+    answer = reverse("outcomes:answer", args=[token])
+    page = client.get(answer).content.decode()
+    assert f'href="{url}"' in page  # a link to a confirmation, not a one-click form
+    confirm = client.get(url)
+    assert 'data-testid="opt-out-confirm"' in confirm.content.decode()
+    survey.refresh_from_db()
+    assert survey.opted_out_at is None  # opening the page changes nothing
+    assert client.post(url).status_code == 400  # no choice made: nothing changes
+    survey.refresh_from_db()
+    assert survey.opted_out_at is None
+
+    response = client.post(url, {"action": "stop"})
+    assert response["Location"] == url
+    survey.refresh_from_db()
+    assert survey.opted_out_at is not None
+    stopped = client.get(url).content.decode()
+    assert 'data-testid="opted-out"' in stopped
+    assert 'data-testid="opt-out-undo"' in stopped
+    # The survey link leads to the same page, with the way back.
+    assert client.get(answer)["Location"] == url
+
+    response = client.post(url, {"action": "resume"})
+    assert response["Location"] == answer
+    survey.refresh_from_db()
+    assert survey.opted_out_at is None
+    assert client.get(answer).status_code == 200
+    reasons = list(survey.history.order_by("history_date").values_list(
+        "history_change_reason", "opted_out_at"))  # fmt: skip
+    assert [reason for reason, _at in reasons[-2:]] == [services.OPTED_OUT,
+                                                        services.OPT_OUT_UNDONE]  # fmt: skip
+    assert reasons[-2][1] is not None
+    assert reasons[-1][1] is None
+
+
+def test_an_opt_out_cannot_be_undone_once_the_survey_has_closed(client, survey):
     url = reverse("outcomes:opt-out", args=[services.survey_token_make(survey)])
-    assert client.post(url).status_code == 200
+    client.post(url, {"action": "stop"})
+    Survey.objects.filter(pk=survey.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = client.get(url).content.decode()
+    assert 'data-testid="opted-out"' in page
+    assert 'data-testid="opt-out-undo"' not in page
+    assert client.post(url, {"action": "resume"}).status_code == 400
     survey.refresh_from_db()
     assert survey.opted_out_at is not None
 
@@ -92,7 +136,7 @@ def test_opting_out_through_a_closed_link_answers_410_and_changes_nothing(client
     Survey.objects.filter(pk=survey.pk).update(
         closes_on=timezone.localdate() - datetime.timedelta(days=1)
     )
-    response = client.post(url)
+    response = client.post(url, {"action": "stop"})
     assert response.status_code == 410
     assert 'data-testid="survey-closed"' in response.content.decode()
     assert survey.case.registration.business.name not in response.content.decode()
@@ -149,3 +193,21 @@ def test_the_case_page_shows_delivery_including_a_bounce(client, users, survey):
     from django.utils.translation import gettext
 
     assert gettext("bounced") in page
+
+
+def test_the_case_page_shows_only_the_reminders_of_the_link_last_sent(client, users, survey):
+    # Before issue 16 a fresh link kept the old link's reminders, dated before its send.
+    old = timezone.now() - datetime.timedelta(days=20)
+    Survey.objects.filter(pk=survey.pk).update(reminder1_at=old)
+    client.force_login(users[Role.CONCIERGE])
+    case_url = reverse("counselling:case-detail", args=[survey.case.pk])
+    page = client.get(case_url).content.decode()
+    assert 'data-testid="survey-reminders"' not in page
+    assert timezone.localdate(old).isoformat() not in page
+    client.post(reverse("outcomes:resend", args=[survey.case.pk, survey.pk]))
+    survey.refresh_from_db()
+    assert (survey.reminder1_at, survey.reminder2_at) == (None, None)
+    later = survey.sent_at + datetime.timedelta(days=7)
+    Survey.objects.filter(pk=survey.pk).update(reminder1_at=later)
+    page = client.get(case_url).content.decode()
+    assert timezone.localdate(later).isoformat() in page

@@ -45,7 +45,7 @@ def surveys_seed(*, seed: int) -> int:
         survey = survey_new(case_id=pk, wave_months=6, due_on=due, sent_at=sent)
         if answered:
             survey.answered_at = sent + datetime.timedelta(days=rng.randint(1, 20))
-        else:
+        elif sent + datetime.timedelta(days=7) <= timezone.now():  # no reminder dated ahead
             survey.reminder1_at = sent + datetime.timedelta(days=7)
         surveys.append(survey)
         if answered:
