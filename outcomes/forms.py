@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from core.forms import CleanTextMixin, selects_start_blank
+from core.countries import country_choices
+from core.forms import CleanTextMixin, YenField, selects_start_blank
 from core.validators import program_start
+from core.widgets import CountryPicker
 from outcomes.models import SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
 
@@ -16,8 +17,8 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
     """The firm's answer (seed 001's questions), as the firm or a staff member enters it."""
 
     destinations = forms.MultipleChoiceField(
-        label=_("Destinations"), required=False, choices=countries,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Destinations"), required=False, choices=country_choices,
+        widget=CountryPicker(),
     )  # fmt: skip
     own_efforts = forms.MultipleChoiceField(
         label=_("What the firm did on its own besides the program"), required=False,
@@ -33,6 +34,7 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
         fields = ["export_realised", "first_export_date", "destinations", "products",
                   "amount_yen", "mode", "target_set", "target_achieved", "trajectory",
                   "own_efforts", "menus_used", "fee_band", "satisfaction", "comments"]  # fmt: skip
+        field_classes = {"amount_yen": YenField}
         widgets = {
             "export_realised": forms.RadioSelect,
             "first_export_date": DATE,
