@@ -24,8 +24,14 @@ MAIN_DESTINATIONS = (
 # Nobody exports to Japan.
 NOT_A_DESTINATION = frozenset({"JP"})
 
+# Other names people search by.
+SEARCH_ALIASES = {
+    "US": "アメリカ USA", "GB": "イギリス UK", "KR": "大韓民国", "CN": "中華人民共和国",
+    "AE": "UAE ドバイ", "NL": "ホランド",
+}  # fmt: skip
+
 MAIN_GROUP = _("Main destinations")
-OTHER_GROUP = _("Other countries and regions (in あいうえお order)")
+OTHER_GROUP = _("Other countries and regions (in Japanese syllabary order)")
 
 # The readings of the kanji (and hiragana) words in the Japanese names, in hiragana.
 KANJI_READINGS = {
@@ -145,7 +151,7 @@ def _search_texts(language: str) -> dict[str, str]:
     return {
         code: " ".join(
             (_name(code, language), reading(_name(code, "ja")), _name(code, "en").lower(),
-             code.lower())
+             code.lower(), SEARCH_ALIASES.get(code, "").lower())
         )
         for code in codes
     }  # fmt: skip

@@ -12,6 +12,7 @@ from core.widgets import CountryPicker
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TERMINAL_STATUSES, TRANSITIONS
 
+TARGET_COUNTRY_REQUIRED = _("Choose the target country.")
 CLOSE_CONFIRM_REQUIRED = _("Tick the box to confirm: a case that is ended cannot be reopened.")
 
 
@@ -98,8 +99,9 @@ class StageForm(CleanTextMixin, forms.Form):
 
 class TargetForm(CleanTextMixin, forms.ModelForm):
     target_country = forms.ChoiceField(
-        label=_("Target country"), choices=country_choices, widget=CountryPicker(multiple=False)
-    )
+        label=_("Target country"), choices=country_choices, widget=CountryPicker(multiple=False),
+        error_messages={"required": TARGET_COUNTRY_REQUIRED},
+    )  # fmt: skip
     target_date = forms.DateField(
         label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
     )
