@@ -160,7 +160,7 @@ def test_industry_options_are_the_23_jsic_choices_by_name_in_groups():
     assert len(INDUSTRY_OPTIONS) == 23
     assert len(set(values)) == 23
     assert {value[0] for value in values} == set("ABCDEFGHIJKLMNOPQRST")
-    assert INDUSTRY_OPTIONS == [option for _group, options in INDUSTRY_GROUPS for option in options]
+    assert [option for _group, options in INDUSTRY_GROUPS for option in options] == INDUSTRY_OPTIONS
     # The most common trade first; names as people know them, never a bare JSIC letter.
     assert INDUSTRY_OPTIONS[0] == ("E", "製造業")
     assert dict(INDUSTRY_OPTIONS)["M-food_service"] == "飲食サービス業（飲食店など）"
