@@ -49,8 +49,15 @@
         text.textContent = name;
         var remove = document.createElement("button");
         remove.type = "button";
-        remove.textContent = "×";
-        remove.setAttribute("aria-label", picker.getAttribute("data-remove-label").replace("{name}", name));
+        // The name a screen reader reads (「米国を外す」) is the button's own text, out of sight.
+        var cross = document.createElement("span");
+        cross.setAttribute("aria-hidden", "true");
+        cross.textContent = "×";
+        var spoken = document.createElement("span");
+        spoken.className = "visually-hidden";
+        spoken.textContent = picker.getAttribute("data-remove-label").replace("{name}", name);
+        remove.appendChild(cross);
+        remove.appendChild(spoken);
         remove.addEventListener("click", function () {
           var index = chosen.indexOf(input);
           input.checked = false;
