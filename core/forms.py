@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from core.csv_import import yen_parse
+from core.csv_import import nfkc, yen_parse
 from core.file_messages import BAD_YEN
 from core.models import OutboundEmail, User
 from core.services import email_enqueue, token_digest
@@ -119,12 +119,18 @@ class YenField(forms.IntegerField):
             return None
         if isinstance(value, int):
             return value
+        text = nfkc(str(value))
+        # A minus sign is read, so a negative amount gets validate_yen's own message.
+        negative = text[:1] in ("-", "\N{MINUS SIGN}")
         try:
-            return yen_parse(str(value))
+            amount = yen_parse(text[1:] if negative else text)
+            if negative and amount is None:
+                raise ValueError(text)
         except ValueError:
             raise ValidationError(
                 self.error_messages["invalid"], code="invalid", params={"value": value}
             ) from None
+        return -amount if negative else amount
 
 
 class CleanTextModelForm(CleanTextMixin, forms.ModelForm):

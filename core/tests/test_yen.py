@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from core.csv_import import yen_format, yen_parse
 from core.forms import YenField
-from core.validators import MAX_YEN
+from core.validators import MAX_YEN, NEGATIVE_AMOUNT
 
 AMOUNTS = st.integers(min_value=0, max_value=MAX_YEN)
 FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
@@ -50,7 +50,7 @@ def test_a_saved_amount_is_shown_in_the_field_with_commas_and_reads_back(amount)
     assert field.clean(field.prepare_value(amount)) == amount
 
 
-@pytest.mark.parametrize("typed", ["-1", "abc", "3.5", "3,000,000ドル", "1e6"])
+@pytest.mark.parametrize("typed", ["abc", "3.5", "3,000,000ドル", "1e6", "-", "--1"])
 def test_what_is_not_an_amount_gets_a_message_beside_the_field(typed):
     form = AmountForm({"amount": typed})
     assert not form.is_valid()
@@ -58,6 +58,13 @@ def test_what_is_not_an_amount_gets_a_message_beside_the_field(typed):
         f"金額は円の整数で入力してください（例: 3000000、3,000,000、3,000,000円）。"
         f"「{typed}」は読み取れません。"
     ]
+
+
+@pytest.mark.parametrize("typed", ["-1", "－1,000円", "\N{MINUS SIGN}5"])
+def test_a_negative_amount_is_refused_as_negative(typed):
+    form = AmountForm({"amount": typed})
+    assert not form.is_valid()
+    assert form.errors["amount"] == [str(NEGATIVE_AMOUNT)]
 
 
 def test_an_amount_over_the_limit_is_refused_with_the_limit():
