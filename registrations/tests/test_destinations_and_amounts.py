@@ -75,3 +75,16 @@ def test_the_partner_referral_form_has_the_same_picker(client, chamber_tokyo):
     page = client.get(reverse("registrations:referral-create")).text
     assert 'data-exclusive-with="destinations_undecided"' in page
     assert '<optgroup label="製造業・建設業など">' in page
+
+
+def test_the_admin_uses_the_same_picker_rule_and_amount_field():
+    from registrations.admin import BusinessAdminForm, RegistrationAdminForm
+
+    form = RegistrationAdminForm({"destinations": ["US"], "destinations_undecided": "on"})
+    assert "data-country-picker" in str(form["destinations"])
+    assert not form.is_valid()
+    with translation.override("ja"):
+        assert form.errors["destinations"] == [str(DESTINATION_OR_UNDECIDED)]
+    business = BusinessAdminForm({"capital_yen": "￥3,000,000"})
+    business.is_valid()
+    assert business.cleaned_data["capital_yen"] == 3_000_000
