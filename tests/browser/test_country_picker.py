@@ -25,9 +25,7 @@ def visible_countries(page) -> list[str]:
     return page.locator(".country-picker-option:visible label").all_inner_texts()
 
 
-def test_a_firm_finds_countries_by_japanese_reading_and_removes_one_by_keyboard(
-    live_server, page
-):
+def test_a_firm_finds_countries_by_japanese_reading_and_removes_one_by_keyboard(live_server, page):
     page.goto(f"{live_server.url}/register/")
     search = page.get_by_label("国・地域名で探す（例: タイ、たい、Thailand）")
     assert "Ctrl" not in page.locator("main").inner_text()
