@@ -10,13 +10,16 @@ columns and messages, so every import treats a file the same way.
   are skipped but keep their number; a cell holding NUL (which PostgreSQL cannot store) is
   named by row and column; a row wider than the header is named by its row.
 - Values as people type them: dates `2026-04-01` or `2026/4/1`, full-width digits too;
-  amounts of yen `3000000`, `3,000,000`, `￥3,000,000` or `3,000,000円`."""
+  amounts of yen `3000000`, `3,000,000`, `￥3,000,000` or `3,000,000円` (core.forms.YenField
+  reads typed amounts the same way)."""
 
 import csv
 import datetime
 import io
 import re
 import unicodedata
+
+from django.utils.translation import gettext
 
 from core.file_messages import (
     BAD_DATE,
@@ -34,7 +37,7 @@ ENCODINGS = ("utf-8-sig", "cp932")  # Excel's "CSV UTF-8", then its Shift_JIS "C
 YEN_DIGITS_MAX = 18  # more digits than a bigint holds is not an amount
 
 _DATE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
-_YEN = re.compile(r"[¥\\]?([0-9,]+)円?")  # NFKC makes the full-width ￥ a ¥
+_YEN = re.compile(r"[¥\\]?\s*([0-9,]+)\s*円?")  # NFKC makes the full-width ￥ a ¥
 
 
 class ImportFileError(ValueError):
@@ -74,6 +77,11 @@ def yen_parse(text: str) -> int | None:
     if not digits or len(digits) > YEN_DIGITS_MAX:
         raise ValueError(str(BAD_YEN % {"value": text}))
     return int(digits)
+
+
+def yen_format(amount: int) -> str:
+    """An amount of yen as people read it: 3000000 → 「3,000,000円」 (yen_parse reads it back)."""
+    return gettext("%(amount)s yen") % {"amount": f"{amount:,}"}
 
 
 def header_name(name) -> str:

@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from core.csv_import import nfkc, yen_parse
+from core.file_messages import BAD_YEN
 from core.models import OutboundEmail, User
 from core.services import email_enqueue, token_digest
 from core.text import validate_multiline, validate_single_line
+from core.validators import validate_yen
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> forms.BaseForm:
@@ -87,6 +90,47 @@ def selects_start_blank(form: forms.BaseForm) -> None:
     choices are set, so nothing is recorded that nobody chose."""
     for field in form.fields.values():
         select_starts_blank(field)
+
+
+class YenField(forms.IntegerField):
+    """An amount of yen as people type it: 3000000, 3,000,000, 3,000,000円, ￥3,000,000 or in
+    full-width digits (read by core.csv_import.yen_parse, as the imports read them); not
+    negative, at most MAX_YEN. A number keyboard on phones; a saved amount is shown with
+    its commas. For a model's BigIntegerField: `field_classes = {"amount_yen": YenField}`."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": BAD_YEN}
+
+    def __init__(self, **kwargs):
+        # A model field's bounds (a bigint's) give way to validate_yen's, with its messages.
+        for bound in ("min_value", "max_value", "step_size"):
+            kwargs.pop(bound, None)
+        super().__init__(**kwargs)
+        self.validators.append(validate_yen)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric"}
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        text = nfkc(str(value))
+        # A minus sign is read, so a negative amount gets validate_yen's own message.
+        negative = text[:1] in ("-", "\N{MINUS SIGN}")
+        try:
+            amount = yen_parse(text[1:] if negative else text)
+            if negative and amount is None:
+                raise ValueError(text)
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from None
+        return -amount if negative else amount
 
 
 class CleanTextModelForm(CleanTextMixin, forms.ModelForm):

@@ -105,7 +105,7 @@ class IndustryDivision(models.Model):
         verbose_name_plural = _("industry divisions")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return self.name  # people know their trade by name, not by its letter
 
 
 class CountryRegion(models.Model):

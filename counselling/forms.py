@@ -4,14 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
-from core.forms import CleanTextMixin, selects_start_blank
+from core.countries import country_choices
+from core.forms import CleanTextMixin, YenField, selects_start_blank
 from core.validators import validate_plan_date
+from core.widgets import CountryPicker
 from counselling.models import Case, CounsellingSession, IssueTag, Stage, SupportReview
 from counselling.rules import TERMINAL_STATUSES, TRANSITIONS
 
+TARGET_COUNTRY_REQUIRED = _("Choose the target country.")
 CLOSE_CONFIRM_REQUIRED = _("Tick the box to confirm: a case that is ended cannot be reopened.")
 
 
@@ -97,7 +98,10 @@ class StageForm(CleanTextMixin, forms.Form):
 
 
 class TargetForm(CleanTextMixin, forms.ModelForm):
-    target_country = LazyTypedChoiceField(label=_("Target country"), choices=countries)
+    target_country = forms.ChoiceField(
+        label=_("Target country"), choices=country_choices, widget=CountryPicker(multiple=False),
+        error_messages={"required": TARGET_COUNTRY_REQUIRED},
+    )  # fmt: skip
     target_date = forms.DateField(
         label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -105,6 +109,7 @@ class TargetForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = ["target_country", "target_product", "target_amount_yen", "target_date"]
+        field_classes = {"target_amount_yen": YenField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.csv_import import yen_format
 from core.models import OutboundEmail, User
 from core.roles import OFFICE_ROLES
 from core.services import email_enqueue
@@ -401,9 +402,11 @@ def case_target_set(*, case: Case, data: dict, actor: User) -> Case:
     case.updated_by = actor
     case.full_clean()
     case.save()
-    case_event_add(case, CaseEvent.Kind.TARGET,
-           f"{case.target_country.name} · {case.target_product} · "
-           f"¥{case.target_amount_yen:,} · {case.target_date:%Y-%m-%d}", actor)  # fmt: skip
+    summary = (
+        f"{case.target_country.name} · {case.target_product} · "
+        f"{yen_format(case.target_amount_yen)} · {case.target_date:%Y-%m-%d}"
+    )
+    case_event_add(case, CaseEvent.Kind.TARGET, summary, actor)
     return case
 
 

@@ -3,10 +3,11 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from core.forms import CleanTextMixin, selects_start_blank
+from core.countries import country_choices
+from core.forms import CleanTextMixin, YenField, selects_start_blank
 from core.validators import program_start
+from core.widgets import CountryPicker
 from outcomes.models import SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
 
@@ -74,8 +75,8 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
     questions in groups, those that follow an answer asked only when they apply."""
 
     destinations = forms.MultipleChoiceField(
-        label=_("Destinations"), required=False, choices=countries,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Destinations"), required=False, choices=country_choices,
+        widget=CountryPicker(),
     )  # fmt: skip
     own_efforts = forms.MultipleChoiceField(
         label=_("What the firm did on its own besides the program"), required=False,
@@ -96,6 +97,7 @@ class SurveyForm(CleanTextMixin, forms.ModelForm):
         fields = ["export_realised", "first_export_date", "destinations", "products",
                   "amount_yen", "mode", "target_set", "target_achieved", "trajectory",
                   "own_efforts", "menus_used", "fee_band", "satisfaction", "comments"]  # fmt: skip
+        field_classes = {"amount_yen": YenField}
         widgets = {
             "export_realised": forms.RadioSelect,
             "first_export_date": DATE,

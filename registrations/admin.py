@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
-from core.forms import CleanTextMixin
+from core.countries import country_choices
+from core.forms import CleanTextMixin, YenField
+from core.widgets import CountryPicker
+from registrations.forms import DESTINATION_OR_UNDECIDED
 from registrations.models import (
     Business,
     Contact,
@@ -36,6 +39,7 @@ class BusinessAdminForm(forms.ModelForm):
     class Meta:
         model = Business
         fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+        field_classes = {"capital_yen": YenField}
 
     def clean(self):
         data = super().clean()
@@ -103,8 +107,26 @@ class BusinessAdmin(SimpleHistoryAdmin):
             ))  # fmt: skip
 
 
+class RegistrationAdminForm(forms.ModelForm):
+    destinations = forms.MultipleChoiceField(
+        label=_("Desired destinations"), choices=country_choices, required=False,
+        widget=CountryPicker(exclusive_with="destinations_undecided"),
+    )  # fmt: skip
+
+    class Meta:
+        model = Registration
+        fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("destinations") and data.get("destinations_undecided"):
+            self.add_error("destinations", DESTINATION_OR_UNDECIDED)
+        return data
+
+
 @admin.register(Registration)
 class RegistrationAdmin(SimpleHistoryAdmin):
+    form = RegistrationAdminForm
     list_display = ("reference", "business", "status", "channel", "challenge_type", "created_at")
     list_filter = ("status", "channel", "challenge_type", "referral_source")
     list_select_related = ("business",)

@@ -9,10 +9,11 @@ from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from core.forms import CleanTextMixin, selects_start_blank
+from core.countries import country_choices
+from core.forms import CleanTextMixin, YenField, selects_start_blank
 from core.models import Prefecture
+from core.widgets import CountryPicker
 from registrations.models import (
     ORGANISATION_SOURCES,
     Business,
@@ -24,13 +25,16 @@ from registrations.models import (
 )
 from registrations.normalise import kana_normalise, phone_normalise, postal_code_normalise
 from registrations.services.intake import REFERRAL_FIXED_FIELDS
-from registrations.size_class import INDUSTRY_OPTIONS
+from registrations.size_class import INDUSTRY_GROUPS
 from registrations.validators import corporate_number_normalise, validate_corporate_number
 
 CORPORATE_NUMBER_REQUIRED = _("A corporation must enter its 13-digit corporate number.")
 CAPITAL_REQUIRED = _("Enter the capital of the corporation in yen.")
 EMAILS_DIFFER = _("The two e-mail addresses do not match.")
 DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided yet”.")
+DESTINATION_OR_UNDECIDED = _(
+    "Choose countries or tick “not decided yet”, not both: untick one of them."
+)
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
 REFERRAL_SOURCE_REQUIRED = _("Choose how you heard about the program.")
@@ -73,9 +77,9 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     )
     prefecture = forms.ModelChoiceField(label=_("Prefecture"), queryset=Prefecture.objects.all())
     address = forms.CharField(label=_("City and street"), max_length=200)
-    industry_option = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_OPTIONS)
-    capital_yen = forms.IntegerField(
-        label=_("Capital (yen)"), required=False, min_value=0, max_value=10**15,
+    industry_option = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_GROUPS)
+    capital_yen = YenField(
+        label=_("Capital (yen)"), required=False,
         help_text=_("Not needed for sole proprietors."),
     )  # fmt: skip
     employees = forms.IntegerField(
@@ -107,9 +111,8 @@ class RegistrationForm(CleanTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
     destinations = forms.MultipleChoiceField(
-        label=_("Desired destinations"), choices=countries, required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        label=_("Desired destinations"), choices=country_choices, required=False,
+        widget=CountryPicker(exclusive_with="destinations_undecided"),
     )  # fmt: skip
     destinations_undecided = forms.BooleanField(label=_("Not decided yet"), required=False)
     export_experience = forms.ChoiceField(
@@ -241,6 +244,8 @@ class RegistrationForm(CleanTextMixin, forms.Form):
             self.add_error("email_confirm", EMAILS_DIFFER)
         if not data.get("destinations") and not data.get("destinations_undecided"):
             self.add_error("destinations", DESTINATION_REQUIRED)
+        elif data.get("destinations") and data.get("destinations_undecided"):
+            self.add_error("destinations", DESTINATION_OR_UNDECIDED)
         if (
             data.get("referral_source") in ORGANISATION_SOURCES
             and not data.get("referral_organisation_name", "").strip()

@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, IndustryDivision, Organisation, OutboundEmail, Prefecture
-from registrations.size_class import IndustryDetail, SizeClass
+from registrations.size_class import IndustryDetail, SizeClass, industry_label
 from registrations.validators import validate_corporate_number
 
 
@@ -90,6 +90,12 @@ class Business(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def industry_label(self) -> str:
+        """「製造業」, 「小売業（店舗・通信販売など）」: the option the firm chose, or the
+        division's name (a record without its detail)."""
+        return industry_label(self.industry_id, self.industry_detail) or self.industry.name
 
 
 class Contact(BaseModel):

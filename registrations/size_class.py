@@ -40,33 +40,50 @@ class IndustryDetail(models.TextChoices):
     AMUSEMENT = "amusement", _("Amusement services")  # division N
 
 
-# JSIC (日本標準産業分類) 大分類 A–T. Divisions I, M and N are split because their parts fall in
-# different SME groups. The labels are the classification's own Japanese names, so they are
-# not translated.
+# JSIC (日本標準産業分類) 大分類 A–T, stored as the division's letter. Divisions I, M and N are
+# split because their parts fall in different SME groups. People read the names without the
+# letters, grouped as they think of their trade, the most common (製造業, ~40% of
+# registrations, seed 000) first. The names are the classification's own Japanese names (a
+# few with words people use, in brackets), so they are not translated.
+INDUSTRY_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
+    (_("Manufacturing and construction"), [
+        ("E", "製造業"),
+        ("D", "建設業"),
+        ("F", "電気・ガス・熱供給・水道業"),
+        ("C", "鉱業、採石業、砂利採取業"),
+    ]),
+    (_("Agriculture, forestry and fisheries"), [
+        ("A", "農業、林業"),
+        ("B", "漁業"),
+    ]),
+    (_("Wholesale and retail"), [
+        ("I-wholesale", "卸売業（商社・問屋など）"),
+        ("I-retail", "小売業（店舗・通信販売など）"),
+    ]),
+    (_("Restaurants and accommodation"), [
+        ("M-food_service", "飲食サービス業（飲食店など）"),
+        ("M-accommodation", "宿泊業（ホテル・旅館など）"),
+    ]),
+    (_("Services"), [
+        ("G", "情報通信業"),
+        ("H", "運輸業、郵便業"),
+        ("J", "金融業、保険業"),
+        ("K", "不動産業、物品賃貸業"),
+        ("L", "学術研究、専門・技術サービス業"),
+        ("N-living_services", "生活関連サービス業（理美容・洗濯など）"),
+        ("N-amusement", "娯楽業"),
+        ("O", "教育、学習支援業"),
+        ("P", "医療、福祉"),
+        ("Q", "複合サービス事業（郵便局・協同組合など）"),
+        ("R", "サービス業（他に分類されないもの）"),
+    ]),
+    (_("Other"), [
+        ("S", "公務（他に分類されるものを除く）"),
+        ("T", "分類不能の産業（どれにも当てはまらない）"),
+    ]),
+]  # fmt: skip
 INDUSTRY_OPTIONS: list[tuple[str, str]] = [
-    ("A", "A 農業、林業"),
-    ("B", "B 漁業"),
-    ("C", "C 鉱業、採石業、砂利採取業"),
-    ("D", "D 建設業"),
-    ("E", "E 製造業"),
-    ("F", "F 電気・ガス・熱供給・水道業"),
-    ("G", "G 情報通信業"),
-    ("H", "H 運輸業、郵便業"),
-    ("I-wholesale", "I 卸売業"),
-    ("I-retail", "I 小売業"),
-    ("J", "J 金融業、保険業"),
-    ("K", "K 不動産業、物品賃貸業"),
-    ("L", "L 学術研究、専門・技術サービス業"),
-    ("M-accommodation", "M 宿泊業"),
-    ("M-food_service", "M 飲食サービス業"),
-    ("N-living_services", "N 生活関連サービス業"),
-    ("N-amusement", "N 娯楽業"),
-    ("O", "O 教育、学習支援業"),
-    ("P", "P 医療、福祉"),
-    ("Q", "Q 複合サービス事業"),
-    ("R", "R サービス業（他に分類されないもの）"),
-    ("S", "S 公務（他に分類されるものを除く）"),
-    ("T", "T 分類不能の産業"),
+    option for _group, options in INDUSTRY_GROUPS for option in options
 ]
 _OPTION_VALUES = frozenset(value for value, _label in INDUSTRY_OPTIONS)
 
@@ -102,6 +119,12 @@ def industry_option_parse(value: str) -> tuple[str, str]:
         raise ValueError(f"Unknown industry option: {value!r}")
     division, _sep, detail = value.partition("-")
     return division, detail
+
+
+def industry_label(division: str, detail: str) -> str:
+    """What a firm's industry is called on pages: 「製造業」, 「小売業（店舗・通信販売など）」;
+    empty for a pair that is not one of the options."""
+    return dict(INDUSTRY_OPTIONS).get(f"{division}-{detail}" if detail else division, "")
 
 
 def industry_option_value(division: str, detail: str) -> str:

@@ -13,6 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
+from core.forms import YenField
 from core.models import DestinationRegion
 from core.spreadsheet import EscapedCSV, EscapedXLSX
 from counselling.models import Stage
@@ -67,6 +68,7 @@ class SupportMenuAdminForm(forms.ModelForm):
     class Meta:
         model = SupportMenu
         fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+        field_classes = {"subsidy_cap_yen": YenField}
 
 
 CANNOT_START_AGAIN = _("This import cannot be started again from here; upload the file again.")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -303,4 +304,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Country names as Japanese public services write them (米国, 英国, and 外務省's names where
+# django-countries' translation is outdated); core/countries.py orders them.
+# https://django-countries.readthedocs.io/en/latest/settings.html
+COUNTRIES_OVERRIDE = {
+    "US": _("United States"),
+    "GB": _("United Kingdom"),
+    "GE": _("Georgia"),
+    "GF": _("French Guiana"),
+    "KG": _("Kyrgyzstan"),
+    "MV": _("Maldives"),
 }

@@ -28,8 +28,8 @@ def first_choice(form, name):
 def test_a_case_without_a_target_shows_no_country_chosen():
     case = CaseFactory()
     form = TargetForm(prefix="target", instance=case)
-    assert first_choice(form, "target_country") == ("", CHOOSE)
-    assert '<option value="" selected>' in str(form["target_country"])
+    assert 'value="CN"' in str(form["target_country"])
+    assert "checked" not in str(form["target_country"])
     data = {"target-target_product": "日本酒", "target-target_amount_yen": "100",
             "target-target_date": "2027-03-31"}  # fmt: skip
     with translation.override("ja"):
@@ -110,3 +110,23 @@ def test_a_new_session_asks_how_long_it_took_and_a_correction_keeps_what_was_rec
     session = CaseFactory().sessions.create(held_at="2026-11-20T10:00+09:00", channel="phone",
                                             duration_minutes=45)  # fmt: skip
     assert SessionForm(prefix="session", instance=session).initial["duration_minutes"] == 45
+
+
+def test_the_target_amount_is_read_as_people_write_it_and_shown_in_yen(client, users):
+    case = CaseFactory(registration__business__prefecture_id="13",
+                       registration__business__industry_id="I",
+                       registration__business__industry_detail="retail",
+                       registration__business__capital_yen=30_000_000)  # fmt: skip
+    client.force_login(users[Role.CONCIERGE])
+    client.post(
+        reverse("counselling:target-set", args=[case.pk]),
+        {"target-target_country": "VN", "target-target_product": "日本酒",
+         "target-target_amount_yen": "￥５,０００,０００円", "target-target_date": "2027-03-31"},
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert (case.target_country.code, case.target_amount_yen) == ("VN", 5_000_000)
+    page = client.get(reverse("counselling:case-detail", args=[case.pk])).text
+    assert "ベトナム · 日本酒 · 5,000,000円" in page
+    assert "30,000,000円" in page  # the firm's capital
+    assert "小売業（店舗・通信販売など）" in page
+    assert "¥" not in page

@@ -115,3 +115,17 @@ def test_the_questions_are_questions_in_groups_with_legends():
     assert "1＝不満 … 5＝満足" in html
     assert 'data-if="export_realised" data-if-value="yes"' in html
     assert "初めて輸出した日はいつですか" in html
+
+
+def test_the_survey_takes_amounts_as_written_and_countries_from_the_picker():
+    form = StaffSurveyForm(
+        {"export_realised": "yes", "first_export_date": "2026-10-01", "source": "phone",
+         "destinations": ["VN", "TH"], "amount_yen": "１,２００,０００円"},
+        menus=SupportMenu.objects.none(),
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount_yen"] == 1_200_000
+    assert form.cleaned_data["destinations"] == ["VN", "TH"]
+    assert "data-country-picker" in str(form["destinations"])
+    blank = StaffSurveyForm(menus=SupportMenu.objects.none())
+    assert 'inputmode="numeric"' in str(blank["amount_yen"])

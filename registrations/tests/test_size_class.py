@@ -1,13 +1,18 @@
+import re
+
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from registrations.size_class import (
+    INDUSTRY_GROUPS,
     INDUSTRY_OPTIONS,
     IndustryDetail,
     SizeClass,
     SmeGroup,
     business_size_class,
+    industry_label,
     industry_option_parse,
     industry_option_value,
     size_class_for,
@@ -150,15 +155,27 @@ def test_sme_group_for_rejects_pairs_that_are_not_options(division, detail):
         sme_group_for(division, detail)
 
 
-def test_industry_options_are_the_23_jsic_choices_in_order():
+def test_industry_options_are_the_23_jsic_choices_by_name_in_groups():
     values = [value for value, _label in INDUSTRY_OPTIONS]
     assert len(INDUSTRY_OPTIONS) == 23
     assert len(set(values)) == 23
-    assert [value[0] for value in values] == sorted(value[0] for value in values)
     assert {value[0] for value in values} == set("ABCDEFGHIJKLMNOPQRST")
-    assert dict(INDUSTRY_OPTIONS)["E"] == "E 製造業"
-    assert dict(INDUSTRY_OPTIONS)["M-food_service"] == "M 飲食サービス業"
-    assert all(label.startswith(f"{value[0]} ") for value, label in INDUSTRY_OPTIONS)
+    assert [option for _group, options in INDUSTRY_GROUPS for option in options] == INDUSTRY_OPTIONS
+    # The most common trade first; names as people know them, never a bare JSIC letter.
+    assert INDUSTRY_OPTIONS[0] == ("E", "製造業")
+    assert dict(INDUSTRY_OPTIONS)["M-food_service"] == "飲食サービス業（飲食店など）"
+    assert not any(re.match(r"[A-T][ -]", label) for _value, label in INDUSTRY_OPTIONS)
+    with translation.override("ja"):
+        assert [str(group) for group, _options in INDUSTRY_GROUPS] == [
+            "製造業・建設業など", "農林水産業", "卸売業・小売業", "飲食店・宿泊業", "サービス業",
+            "その他",
+        ]  # fmt: skip
+
+
+def test_industry_label_names_the_chosen_option():
+    assert industry_label("E", "") == "製造業"
+    assert industry_label("I", "retail") == "小売業（店舗・通信販売など）"
+    assert industry_label("I", "") == ""  # not an option: the page shows the division's name
 
 
 @pytest.mark.parametrize(("value", "label"), INDUSTRY_OPTIONS)

@@ -76,8 +76,9 @@ def test_the_selects_start_blank_and_a_failed_submit_shows_the_error_summary(cli
         select = page[page.index(f'name="{name}"') :]
         first_option = select[: select.index("</option>")]
         assert first_option.endswith('<option value="" selected>選択してください')
-    destinations = page[page.index('name="destinations"') :]
-    assert "selected" not in destinations[: destinations.index("</select>")]
+    destinations = page[page.index("data-country-picker") :]
+    assert 'name="destinations"' in destinations
+    assert "checked" not in destinations[: destinations.index("</script>")]
 
     response = client.post(
         reverse("registrations:register"),

@@ -80,7 +80,8 @@ def fill_business_and_contact(page, *, corporate_number="７０１０７０５�
     page.locator("#id_challenge_type_0").check()  # はじめての輸出
     page.get_by_label("ターゲット国の市場調査に取り組みたい").check()
     page.locator("#id_products").fill("純米吟醸酒")
-    page.locator("#id_destinations").select_option(["US", "TW"])
+    page.locator("input[name=destinations][value=US]").check()
+    page.locator("input[name=destinations][value=TW]").check()
     page.locator("#id_export_experience_0").check()
 
 

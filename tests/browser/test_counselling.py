@@ -87,7 +87,7 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     assert "面談記録の訂正" in page.get_by_test_id("timeline").inner_text()
 
     page.locator("#target-form summary").click()
-    page.locator("#id_target-target_country").select_option("US")
+    page.locator("input[name='target-target_country'][value='US']").check()
     page.locator("#id_target-target_product").fill("純米吟醸酒")
     page.locator("#id_target-target_amount_yen").fill("5000000")
     page.locator("#id_target-target_date").fill("2027-03-31")

@@ -79,7 +79,7 @@ def test_one_case_along_the_natural_path_shows_the_same_status_everywhere(
 
     # A target, then the stage.
     page.locator("#target-form summary").click()
-    page.locator("#id_target-target_country").select_option("US")
+    page.locator("input[name='target-target_country'][value='US']").check()
     page.locator("#id_target-target_product").fill("純米吟醸酒")
     page.locator("#id_target-target_amount_yen").fill("5000000")
     page.locator("#id_target-target_date").fill("2027-03-31")
