@@ -29,6 +29,11 @@ def home_context(*, user: User) -> dict:
             "access_requests": (
                 len(registration_selectors.pending_contacts(user=user)) if business else 0
             ),
+            "deletion_pending": (
+                registration_selectors.deletion_request_pending(business=business)
+                if business
+                else None
+            ),
         }
     if role in (Role.PARTNER, Role.CONCIERGE, Role.OFFICE_LEAD):
         return {

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -323,6 +325,29 @@ class Registration(BaseModel):
     @property
     def situation_labels(self) -> list[str]:
         return [Situation(code).label for code in self.situations if code in Situation.values]
+
+    def get_situations_display(self) -> str:
+        return "、".join(map(str, self.situation_labels))
+
+    def get_submitted_business_display(self) -> str:
+        """What the person typed, one line per item named as the business's own field (the
+        prefecture by its name)."""
+        names = {"prefecture_name": "prefecture", "industry_option": "industry"}
+        entity_types = dict(Business.EntityType.choices)
+        lines = []
+        for key, value in self.submitted_business.items():
+            if key == "prefecture" or value in (None, ""):
+                continue
+            try:
+                label = Business._meta.get_field(names.get(key, key)).verbose_name
+            except FieldDoesNotExist:
+                label = key
+            if key == "entity_type":
+                value = entity_types.get(value, value)
+            elif isinstance(value, int):
+                value = f"{value:,}"
+            lines.append(f"{capfirst(str(label))}: {value}")
+        return "\n".join(lines)
 
 
 class DuplicateFlag(BaseModel):
