@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -330,23 +329,20 @@ class Registration(BaseModel):
         return "、".join(map(str, self.situation_labels))
 
     def get_submitted_business_display(self) -> str:
-        """What the person typed, one line per item named as the business's own field (the
-        prefecture by its name)."""
-        names = {"prefecture_name": "prefecture", "industry_option": "industry"}
-        entity_types = dict(Business.EntityType.choices)
+        """What the person typed, one line per item, named and ordered as the business's own
+        fields (the prefecture by its name, the industry as chosen)."""
+        typed = self.submitted_business
+        keys = {"prefecture": "prefecture_name", "industry": "industry_option"}
         lines = []
-        for key, value in self.submitted_business.items():
-            if key == "prefecture" or value in (None, ""):
+        for model_field in Business._meta.concrete_fields:
+            value = typed.get(keys.get(model_field.name, model_field.name))
+            if value in (None, ""):
                 continue
-            try:
-                label = Business._meta.get_field(names.get(key, key)).verbose_name
-            except FieldDoesNotExist:
-                label = key
-            if key == "entity_type":
-                value = entity_types.get(value, value)
+            if model_field.choices:
+                value = dict(model_field.flatchoices).get(value, value)
             elif isinstance(value, int):
                 value = f"{value:,}"
-            lines.append(f"{capfirst(str(label))}: {value}")
+            lines.append(f"{capfirst(str(model_field.verbose_name))}: {value}")
         return "\n".join(lines)
 
 
