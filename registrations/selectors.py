@@ -309,6 +309,8 @@ def _readable_value(obj, model_field) -> str:
     model may also define for a field without choices, as Registration does for situations),
     a linked row's name, a country's name."""
     value = getattr(obj, model_field.name)
+    if isinstance(model_field, CountryField) and model_field.multiple:
+        return _readable(list(value))
     if not model_field.is_relation and not isinstance(model_field, CountryField):
         display = getattr(obj, f"get_{model_field.name}_display", None)
         if display is not None and _readable(value):

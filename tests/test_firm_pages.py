@@ -19,6 +19,8 @@ from core.services import email_outbox_dispatch
 from core.tests.factories import UserFactory
 from counselling.models import Case
 from counselling.tests.factories import CaseFactory
+from outcomes.models import SurveyResponse
+from outcomes.tests.factories import SurveyFactory
 from registrations import selectors
 from registrations.models import BusinessMail, Contact, DeletionRequest, Registration
 from registrations.services.deletion import deletion_request_create
@@ -127,6 +129,20 @@ def test_the_json_stays_machine_readable(client, users, firm):
     registration = json.loads(response.content)["registrations"][0]
     assert registration["challenge_type"] == "first_export"
     assert registration["case"]["target_date"] == "2026-12-01"
+
+
+def test_survey_answers_read_as_labels_not_codes(client, users, firm):
+    survey = SurveyFactory(case=firm.case)
+    SurveyResponse.objects.create(
+        survey=survey, export_realised="yes", destinations=["US", "TW"], source="phone",
+        own_efforts=["own_fairs", "sales"], answered_at=timezone.now(),
+    )  # fmt: skip
+
+    items = _items(_firm_client(client, users).get(reverse("registrations:my-data-page")).text)
+
+    assert ("プログラム以外の自社の取組", "展示会に自主出展、販路開拓の営業") in items
+    assert ("輸出先", "台湾、アメリカ合衆国") in items
+    assert ("回答方法", "電話") in items
 
 
 def test_the_readable_data_has_every_item_of_the_json(users, firm):

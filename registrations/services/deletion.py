@@ -24,8 +24,6 @@ from registrations.services.mail import business_mail_enqueue, mail_business_of
 # --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
 
 DECISION_MAIL_PREFIX = "deletion-request:"
-
-
 RECEIPT_MAIL_PREFIX = "deletion-received:"
 
 
