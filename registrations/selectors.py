@@ -309,9 +309,9 @@ def _readable_value(obj, model_field) -> str:
     model may also define for a field without choices, as Registration does for situations),
     a linked row's name, a country's name."""
     value = getattr(obj, model_field.name)
-    if isinstance(model_field, CountryField) and model_field.multiple:
-        return _readable(list(value))
-    if not model_field.is_relation and not isinstance(model_field, CountryField):
+    if isinstance(model_field, CountryField):  # a country, or several
+        return _readable(list(value) if model_field.multiple else value)
+    if not model_field.is_relation:
         display = getattr(obj, f"get_{model_field.name}_display", None)
         if display is not None and _readable(value):
             return str(display())
