@@ -8,6 +8,7 @@ import io
 import json
 import re
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -45,6 +46,10 @@ def firm(users):
 def _items(html: str) -> list[tuple[str, str]]:
     """The (item, value) pairs of a page's description lists."""
     return re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", html, re.S)
+
+
+def _ja_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _firm_client(client, users):
@@ -88,6 +93,33 @@ def test_the_firms_page_offers_the_readable_page_the_csv_and_the_json(client, us
     assert "Excel などの表計算ソフトで開けます。" in html
     assert "ほかのシステムに取り込むための形式です" in html
     assert reverse("registrations:deletion-request") in html
+
+
+def test_the_firm_sees_its_surveys_and_answers_an_open_one_from_its_page(client, users, firm):
+    today = timezone.localdate()
+    open_survey = SurveyFactory(case=firm.case, wave_months=12)
+    answered = SurveyFactory(case=firm.case, wave_months=6, closes_on=today - timedelta(days=1),
+                             sent_at=timezone.now() - timedelta(days=200),
+                             answered_at=timezone.now() - timedelta(days=190))  # fmt: skip
+    SurveyFactory(case=firm.case, wave_months=18, sent_at=None)  # not sent yet
+    SurveyFactory(wave_months=24)  # another firm's
+
+    html = _firm_client(client, users).get("/").text
+
+    cards = re.findall(r'<li[^>]*data-testid="survey".*?</li>', html, re.S)
+    assert len(cards) == 2
+    assert "12か月後調査" in cards[0]
+    assert f"{_ja_date(open_survey.closes_on)}までにご回答ください。" in cards[0]
+    [path] = re.findall(r'href="(/survey/[^"]+/)"', cards[0])
+    assert client.get(path).status_code == 200  # the survey form
+    assert "6か月後調査" in cards[1]
+    assert "回答済み" in cards[1]
+    assert (
+        f"{_ja_date(timezone.localtime(answered.answered_at))}にご回答いただきました。"
+        in (cards[1])
+    )
+    assert "/survey/" not in cards[1]  # closed: nothing to answer
+    assert "24か月後調査" not in html
 
 
 # --- The data, readable ------------------------------------------------------------------------
