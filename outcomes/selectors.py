@@ -1,4 +1,5 @@
-"""Reads for outcomes, through survey_qs_visible_to (staff) or a signed link (firms)."""
+"""Reads for outcomes, through survey_qs_visible_to (staff; a firm its own list) or a signed
+link (a firm answering)."""
 
 import datetime
 from dataclasses import dataclass
