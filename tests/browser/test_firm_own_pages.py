@@ -1,7 +1,7 @@
-"""Browser journey on a phone (390 × 844): the firm reads its page in cards, reads its data in
-Japanese and downloads it for Excel, opens the withdraw page and goes back, asks for its data
-to be deleted, and then finds the request pending on its page and an acknowledgement in the
-outbox. No page scrolls sideways."""
+"""Browser journey on a phone (390 × 844): the firm reads its page in cards (with the survey
+it can answer), reads its data in Japanese and downloads it for Excel, opens the withdraw page
+and goes back, asks for its data to be deleted, and then finds the request pending on its page
+and an acknowledgement in the outbox. No page scrolls sideways."""
 
 import pytest
 from django.urls import reverse
@@ -10,6 +10,7 @@ from core.models import OutboundEmail
 from core.roles import Role
 from core.tests.factories import UserFactory
 from counselling.tests.factories import CaseFactory
+from outcomes.tests.factories import SurveyFactory
 from registrations.models import DeletionRequest, Registration
 from registrations.tests.factories import RegistrationFactory
 from tests.browser.helpers import ARTIFACTS, sign_in
@@ -31,7 +32,7 @@ def test_the_firm_reads_its_data_goes_back_and_asks_for_deletion_on_a_phone(live
     firm_user = UserFactory(role=Role.BUSINESS)
     registration = RegistrationFactory(contact__user=firm_user,
                                        business__name="株式会社みなと精工")  # fmt: skip
-    CaseFactory(registration=registration)
+    SurveyFactory(case=CaseFactory(registration=registration))
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, firm_user)
 
@@ -39,6 +40,9 @@ def test_the_firm_reads_its_data_goes_back_and_asks_for_deletion_on_a_phone(live
     cards = page.get_by_test_id("my-registrations")
     assert cards.get_by_role("heading", name="株式会社みなと精工").is_visible()
     assert registration.reference in cards.get_by_role("heading", level=3).inner_text()
+    surveys = page.get_by_test_id("my-surveys")
+    assert surveys.get_by_role("heading", name="6か月後調査").is_visible()
+    assert surveys.get_by_role("link", name="回答する").is_visible()
     _look(page, "home")
 
     # The data, readable: Japanese item names and labels; the CSV for Excel.
