@@ -58,7 +58,8 @@ class Export:
     """Where the model's rows go in a firm's data export: under the record of `parent`
     ("app_label.Model"), reached by the row's field `link`, as `key` (a list, or one record:
     None when missing, or left out with `omit_missing`). `rows` narrows or prefetches the
-    query, `more` adds items to a row's record, `record_of` exports a related row instead."""
+    query, `more` adds items to a row's record (named in the readable export by `labels`, or
+    by the model's field of that name), `record_of` exports a related row instead."""
 
     parent: str
     link: str
@@ -68,6 +69,7 @@ class Export:
     exclude: tuple[str, ...] = ()
     rows: Callable | None = None
     more: Callable | None = None
+    labels: Mapping[str, object] = field(default_factory=dict)
     record_of: Callable | None = None
     omit_missing: bool = False
 

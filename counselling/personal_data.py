@@ -12,7 +12,7 @@ from core.personal_data import (
     ModelData,
     Preview,
 )
-from counselling.models import Case
+from counselling.models import Case, CounsellingSession
 from counselling.selectors import case_history_matches
 from counselling.services import case_history_erase
 from registrations.models import Registration
@@ -63,7 +63,8 @@ DECLARATIONS = (
         not_personal=frozenset({"channel", "stage_assessed"}),
         export=Export(CASE, "case", "sessions", order_by=("held_at",),
                       rows=lambda rows: rows.prefetch_related("tags"),
-                      more=lambda session: {"issues": [tag.name for tag in session.tags.all()]}),
+                      more=lambda session: {"issues": [tag.name for tag in session.tags.all()]},
+                      labels={"issues": CounsellingSession._meta.get_field("tags").verbose_name}),
         preview=Preview(
             "erase-sessions",
             ngettext_lazy(

@@ -103,7 +103,7 @@ class SurveyResponse(BaseModel):
 
     class Source(models.TextChoices):
         WEB = "web", _("Web form")
-        PHONE = "phone", _("Phone")
+        PHONE = "phone", pgettext_lazy("survey answered by", "Phone")
         HEARING = "hearing", _("Hearing")
         IMPORT = "import", _("Import")
 
@@ -165,3 +165,7 @@ class SurveyResponse(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.export_realised}"
+
+    def get_own_efforts_display(self) -> str:
+        labels = dict(self.OwnEffort.choices)
+        return "、".join(str(labels.get(code, code)) for code in self.own_efforts)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from core.roles import OFFICE_ROLES, Role
 from counselling.permissions import case_qs_visible_to
 from outcomes.models import Survey
+from registrations.permissions import registration_qs_visible_to
 
 _OFFICE_GRANTS = ("outcomes.view_survey", "outcomes.add_surveyresponse", "outcomes.change_survey")
 # What each role is granted (core.roles collects every app's ROLE_GRANTS; the admin role has
@@ -24,12 +25,18 @@ class SurveyPermission(StrEnum):
 
 
 def survey_qs_visible_to(user) -> QuerySet[Survey]:
-    """Admins every survey; concierges and office leads the surveys of their office's cases.
-    Firms reach their own survey only through its signed link, never by id."""
+    """- admin: every survey
+    - concierge, office lead: the surveys of their office's cases (case_qs_visible_to)
+    - business: the surveys of their own registrations' cases (registration_qs_visible_to),
+      listed on their page; they answer through the signed link, never by id (the survey
+      pages by id are staff pages)
+    - partner, ministry: none"""
     surveys = Survey.objects.all()
     role = user.role if user.is_authenticated else None
     if role == Role.ADMIN:
         return surveys
     if role in OFFICE_ROLES:
         return surveys.filter(case__in=case_qs_visible_to(user))
+    if role == Role.BUSINESS:
+        return surveys.filter(case__registration__in=registration_qs_visible_to(user))
     return surveys.none()

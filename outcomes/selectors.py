@@ -1,16 +1,18 @@
-"""Reads for outcomes, through survey_qs_visible_to (staff) or a signed link (firms)."""
+"""Reads for outcomes, through survey_qs_visible_to (staff; a firm its own list) or a signed
+link (a firm answering)."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboundEmail
 from counselling.models import Case
 from outcomes.models import Survey
 from outcomes.permissions import survey_qs_visible_to
-from outcomes.services import survey_invite_key, survey_reminder_key
+from outcomes.services import survey_invite_key, survey_reminder_key, survey_token_make
 from support_menus.models import SupportMenu
 
 
@@ -61,6 +63,32 @@ def surveys_answered_recently(*, user, limit: int = 20) -> list[Survey]:
         .select_related("response", "case__registration__business")
         .order_by("-answered_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class OwnSurvey:
+    survey: Survey
+    answer_path: str  # the e-mailed link's page while the survey is open, else ""
+
+
+def surveys_own(*, user, today: datetime.date) -> list[OwnSurvey]:
+    """The follow-up surveys sent to the signed-in firm (its page), newest first, each with
+    the link its e-mail carries while it is open (to answer, or amend the answer)."""
+    surveys = (
+        survey_qs_visible_to(user)
+        .filter(sent_at__isnull=False)
+        .select_related("response")
+        .order_by("-sent_at", "-pk")
+    )
+    return [
+        OwnSurvey(
+            survey,
+            reverse("outcomes:answer", args=[survey_token_make(survey)])
+            if survey.is_open_on(today)
+            else "",
+        )  # fmt: skip
+        for survey in surveys
+    ]
 
 
 def survey_get(*, user, case: Case, pk: int) -> Survey:

@@ -27,8 +27,18 @@ def home_context(*, user: User) -> dict:
                 menu_selectors.proposal_batches_own(user=user) if business else []
             ),
             "concierges": case_selectors.concierge_contacts_own(user=user) if business else [],
+            "surveys": (
+                survey_selectors.surveys_own(user=user, today=timezone.localdate())
+                if business
+                else []
+            ),
             "access_requests": (
                 len(registration_selectors.pending_contacts(user=user)) if business else 0
+            ),
+            "deletion_pending": (
+                registration_selectors.deletion_request_pending(business=business)
+                if business
+                else None
             ),
         }
     if role == Role.PARTNER:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -329,6 +330,26 @@ class Registration(BaseModel):
     @property
     def situation_labels(self) -> list[str]:
         return [Situation(code).label for code in self.situations if code in Situation.values]
+
+    def get_situations_display(self) -> str:
+        return "、".join(map(str, self.situation_labels))
+
+    def get_submitted_business_display(self) -> str:
+        """What the person typed, one line per item, named and ordered as the business's own
+        fields (the prefecture by its name, the industry as chosen)."""
+        typed = self.submitted_business
+        keys = {"prefecture": "prefecture_name", "industry": "industry_option"}
+        lines = []
+        for model_field in Business._meta.concrete_fields:
+            value = typed.get(keys.get(model_field.name, model_field.name))
+            if value in (None, ""):
+                continue
+            if model_field.choices:
+                value = dict(model_field.flatchoices).get(value, value)
+            elif isinstance(value, int):
+                value = f"{value:,}"
+            lines.append(f"{capfirst(str(model_field.verbose_name))}: {value}")
+        return "\n".join(lines)
 
 
 class DuplicateFlag(BaseModel):

@@ -1,10 +1,15 @@
 """Reads for registrations, always through the user's scope (registrations.permissions)."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country, CountryField
 
 from core.models import MetiRegion, OutboundEmail
 from core.personal_data import business_rows, declarations, identifying_texts
@@ -175,6 +180,9 @@ INTERNAL_FIELDS = frozenset({
     "created_by", "updated_by", "merged_into", "idempotency_key", "email_change_nonce",
     "decided_by",
 })  # fmt: skip
+# What a person waiting for approval sees of their own records (never the business as stored).
+CONTACT_OWN_EXCLUDE = ("business",)
+CONTACT_OWN_REGISTRATION_EXCLUDE = ("business", "contact", "office")
 
 
 def _plain(value):
@@ -191,21 +199,30 @@ def _plain(value):
     return str(value)
 
 
+def _export_fields(obj, exclude=()):
+    """The stored fields of `obj` that go in the firm's data export (both formats)."""
+    for model_field in obj._meta.concrete_fields:
+        if model_field.name not in INTERNAL_FIELDS and model_field.name not in exclude:
+            yield model_field
+
+
 def _record(obj, *, exclude=()) -> dict:
     """The object's stored fields as plain values; a link to another row as its name."""
     out = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in INTERNAL_FIELDS or field.name in exclude:
-            continue
-        value = getattr(obj, field.name) if field.is_relation else field.value_from_object(obj)
-        out[field.name] = _plain(value)
+    for model_field in _export_fields(obj, exclude):
+        value = (
+            getattr(obj, model_field.name)
+            if model_field.is_relation
+            else model_field.value_from_object(obj)
+        )
+        out[model_field.name] = _plain(value)
     return out
 
 
-def _export_children(row, label: str) -> dict:
-    """The records listed under `row` (of model `label`) in a firm's data export, as the
-    apps declare them (core.personal_data: Export)."""
-    children = {}
+def _export_parts(row, label: str):
+    """The rows listed under `row` (of model `label`) in a firm's data export, as the apps
+    declare them (core.personal_data: Export): (declaration, rows) for a list, (declaration,
+    row or None) for one record."""
     for declaration in declarations():
         spec = declaration.export
         if spec is None or spec.parent != label:
@@ -214,11 +231,22 @@ def _export_children(row, label: str) -> dict:
         rows = spec.rows(rows) if spec.rows else rows
         rows = rows.order_by(*spec.order_by) if spec.order_by else rows
         if spec.many:
-            children[spec.key] = [_export_entry(child, declaration) for child in rows]
+            yield declaration, list(rows)
             continue
         child = rows.first()
         if child is not None or not spec.omit_missing:
-            children[spec.key] = None if child is None else _export_entry(child, declaration)
+            yield declaration, child
+
+
+def _export_children(row, label: str) -> dict:
+    children = {}
+    for declaration, rows in _export_parts(row, label):
+        if isinstance(rows, list):
+            children[declaration.export.key] = [_export_entry(c, declaration) for c in rows]
+        else:
+            children[declaration.export.key] = (
+                None if rows is None else _export_entry(rows, declaration)
+            )
     return children
 
 
@@ -251,25 +279,141 @@ def contact_data_export(*, contact: Contact) -> dict:
     with the business details as they typed them; nothing of the business as stored."""
     return {
         "generated_at": _plain(timezone.now()),
-        "contact": _record(contact, exclude=("business",)),
+        "contact": _record(contact, exclude=CONTACT_OWN_EXCLUDE),
         "registrations": [
-            _record(registration, exclude=("business", "contact", "office"))
+            _record(registration, exclude=CONTACT_OWN_REGISTRATION_EXCLUDE)
             for registration in contact.registrations.order_by("id")
         ],
     }
 
 
-def data_rows(data, prefix: str = ""):
-    """The same data as (item, value) rows, for a CSV: nested keys joined with dots, list
-    entries numbered from 1."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from data_rows(value, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(data, list) and any(isinstance(item, dict | list) for item in data):
-        for number, item in enumerate(data, 1):
-            yield from data_rows(item, f"{prefix}[{number}]")
-    else:
-        yield prefix, "; ".join(map(str, data)) if isinstance(data, list) else data
+# --- The same data for people: Japanese item names and values (one walk of the declarations)
+
+
+NOTHING_RECORDED = _("Nothing recorded.")
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """A part of the readable export: a heading (`level` 2–6), (item, value) lines, and the
+    parts inside it. `empty`: a list with nothing in it (said as such, not left out)."""
+
+    title: str
+    level: int
+    items: list[tuple[str, str]] = field(default_factory=list)
+    sections: list["DataSection"] = field(default_factory=list)
+    empty: bool = False
+
+
+def _readable(value) -> str:
+    """A stored value as a person reads it: labels for codes, 2026年12月1日 for dates (the
+    active language's formats), はい/いいえ, 3,000,000 for numbers, lists joined with 、."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value)
+    if isinstance(value, int):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, list | tuple):
+        return "、".join(_readable(item) for item in value)
+    if isinstance(value, Country):
+        return str(value.name)
+    return str(value)
+
+
+def _readable_value(obj, model_field) -> str:
+    """A field's value as a person reads it: a choice's label (get_<field>_display(), which a
+    model may also define for a field without choices, as Registration does for situations),
+    a linked row's name, a country's name."""
+    value = getattr(obj, model_field.name)
+    if isinstance(model_field, CountryField):  # a country, or several
+        return _readable(list(value) if model_field.multiple else value)
+    if not model_field.is_relation:
+        display = getattr(obj, f"get_{model_field.name}_display", None)
+        if display is not None and _readable(value):
+            return str(display())
+    return _readable(value)
+
+
+def _readable_items(obj, *, exclude=()) -> list[tuple[str, str]]:
+    return [
+        (capfirst(str(model_field.verbose_name)), _readable_value(obj, model_field))
+        for model_field in _export_fields(obj, ("id", *exclude))
+    ]
+
+
+def _readable_children(row, label: str, level: int) -> list[DataSection]:
+    sections = []
+    for declaration, rows in _export_parts(row, label):
+        meta = declaration.model_class._meta
+        if isinstance(rows, list):
+            if not rows:
+                sections.append(DataSection(capfirst(str(meta.verbose_name_plural)), level,
+                                            empty=True))  # fmt: skip
+            for number, child in enumerate(rows, 1):
+                title = f"{capfirst(str(meta.verbose_name))} {number}"
+                sections.append(_readable_entry(child, declaration, title, level))
+        elif rows is None:
+            sections.append(DataSection(capfirst(str(meta.verbose_name)), level, empty=True))
+        else:
+            sections.append(_readable_entry(rows, declaration, capfirst(str(meta.verbose_name)),
+                                            level))  # fmt: skip
+    return sections
+
+
+def _readable_entry(row, declaration, title: str, level: int) -> DataSection:
+    spec = declaration.export
+    shown = spec.record_of(row) if spec.record_of else row
+    items = _readable_items(shown, exclude=(spec.link, *spec.exclude))
+    for key, value in (spec.more(row) if spec.more else {}).items():
+        items.append((capfirst(str(_more_label(declaration, key))), _readable(value)))
+    return DataSection(title, level, items,
+                       _readable_children(row, declaration.model, min(level + 1, 6)))  # fmt: skip
+
+
+def _more_label(declaration, key: str):
+    """The name of an item an Export's `more` adds: its `labels`, else the model's field."""
+    if key in declaration.export.labels:
+        return declaration.export.labels[key]
+    return declaration.model_class._meta.get_field(key).verbose_name
+
+
+def business_data_readable(*, business: Business) -> list[DataSection]:
+    """business_data_export for people: the same records (one walk of the same
+    declarations), named by the fields' verbose names, values as labels and dates."""
+    return [
+        DataSection(capfirst(str(Business._meta.verbose_name)), 2, _readable_items(business)),
+        *_readable_children(business, Business._meta.label, 2),
+    ]
+
+
+def contact_data_readable(*, contact: Contact) -> list[DataSection]:
+    """contact_data_export for people."""
+    registrations = list(contact.registrations.order_by("id"))
+    title = capfirst(str(Registration._meta.verbose_name))
+    return [
+        DataSection(capfirst(str(Contact._meta.verbose_name)), 2,
+                    _readable_items(contact, exclude=CONTACT_OWN_EXCLUDE)),
+        *(DataSection(f"{title} {number}", 2,
+                      _readable_items(registration, exclude=CONTACT_OWN_REGISTRATION_EXCLUDE))
+          for number, registration in enumerate(registrations, 1)),
+    ]  # fmt: skip
+
+
+def data_rows(sections: list[DataSection], path: tuple[str, ...] = ()):
+    """The readable export as (section, item, value) rows, for a CSV: sections named by
+    their path (登録 1 › 案件 › 面談記録 1)."""
+    for section in sections:
+        where = (*path, section.title)
+        if section.empty:
+            yield " › ".join(where), "", str(NOTHING_RECORDED)
+        for item, value in section.items:
+            yield " › ".join(where), item, value
+        yield from data_rows(section.sections, where)
 
 
 def deletion_request_pending(*, business: Business):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("my/contact/", views.ContactUpdateView.as_view(), name="contact-update"),
     path("my/registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("my/data/", views.MyDataPageView.as_view(), name="my-data-page"),
     re_path(r"^my/data\.(?P<fmt>json|csv)$", views.MyDataView.as_view(), name="my-data"),
     path("my/deletion/", views.DeletionRequestView.as_view(), name="deletion-request"),
     path(

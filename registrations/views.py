@@ -190,36 +190,58 @@ class WithdrawView(BusinessRoleMixin, FormView):
         return redirect(settings.LOGIN_REDIRECT_URL)
 
 
-class MyDataView(BusinessRoleMixin, View):
-    """Everything held about the firm, as JSON or CSV (個人情報の開示)."""
+class OwnDataMixin(BusinessRoleMixin):
+    """Everything held about the firm (個人情報の開示); a person waiting for approval gets
+    only what they gave us."""
+
+    def own_data(self, *, readable: bool):
+        business = selectors.business_own(user=self.request.user)
+        if business is not None:
+            if readable:
+                return selectors.business_data_readable(business=business)
+            return selectors.business_data_export(business=business)
+        contact = selectors.contact_of(user=self.request.user)
+        if contact is None:
+            raise Http404
+        if readable:
+            return selectors.contact_data_readable(contact=contact)
+        return selectors.contact_data_export(contact=contact)
+
+
+class MyDataView(OwnDataMixin, View):
+    """The firm's data as a file: JSON for machines (field names and codes), CSV for people
+    (Japanese item names and labels, UTF-8 with a BOM so that Excel reads it)."""
 
     def get(self, request, fmt):
-        business = selectors.business_own(user=request.user)
-        if business is not None:
-            data = selectors.business_data_export(business=business)
-        else:  # waiting for approval: only what the person gave us
-            contact = selectors.contact_of(user=request.user)
-            if contact is None:
-                raise Http404
-            data = selectors.contact_data_export(contact=contact)
         name = f"my-data-{timezone.localdate():%Y%m%d}.{fmt}"
         if fmt == "json":
             response = HttpResponse(
-                json.dumps(data, ensure_ascii=False, indent=2),
+                json.dumps(self.own_data(readable=False), ensure_ascii=False, indent=2),
                 content_type="application/json; charset=utf-8",
             )
         else:
             out = io.StringIO()
             out.write("\ufeff")
             writer = csv.writer(out)
-            writer.writerow([_("Item"), _("Value")])
+            writer.writerow([_("Section"), _("Item"), _("Content")])
             writer.writerows(
-                (item, "" if value is None else neutralise(str(value)))
-                for item, value in selectors.data_rows(data)
+                [neutralise(cell) for cell in row]
+                for row in selectors.data_rows(self.own_data(readable=True))
             )
             response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class MyDataPageView(OwnDataMixin, TemplateView):
+    """The firm's data as a page to read and print."""
+
+    template_name = "registrations/my_data.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sections=self.own_data(readable=True), generated_at=timezone.now(), **kwargs
+        )
 
 
 class DeletionRequestView(BusinessRoleMixin, FormView):
@@ -245,8 +267,8 @@ class DeletionRequestView(BusinessRoleMixin, FormView):
             business=self.business, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _(
-            "Your request was received. Once the program office has deleted your data, your "
-            "sign-in account is closed."
+            "Your request was received, and we sent an e-mail confirming it. The program "
+            "office will tell you its decision by e-mail."
         ))  # fmt: skip
         return redirect(settings.LOGIN_REDIRECT_URL)
 

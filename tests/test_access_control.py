@@ -436,6 +436,7 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
         fmt: Rule(GET_200, allowed=FIRMS, denied=404, kwargs={"fmt": fmt})
         for fmt in ("json", "csv")
     },
+    "registrations:my-data-page": Rule(GET_200, allowed=FIRMS, denied=404),
     "registrations:deletion-request": Rule({"GET": 200, "POST": 200}, allowed=FIRMS, denied=404),
     # A new address is confirmed from the link sent to it (valid, or replaced by a newer one).
     "registrations:email-confirm": Rule(

@@ -32,6 +32,7 @@ def assert_no_store(response):
         (Role.BUSINESS, reverse("portal:home")),
         (Role.BUSINESS, reverse("registrations:my-data", args=["json"])),
         (Role.BUSINESS, reverse("registrations:my-data", args=["csv"])),
+        (Role.BUSINESS, reverse("registrations:my-data-page")),
         (Role.CONCIERGE, reverse("counselling:case-list")),
         (Role.CONCIERGE, reverse("registrations:registration-list")),
         (Role.MINISTRY, reverse("reporting:progress-export") + "?kind=aggregates&format=csv"),

@@ -78,8 +78,8 @@ def test_a_firm_downloads_everything_held_about_it_as_json_and_csv(client, firm)
     response = client.get(reverse("registrations:my-data", args=["csv"]))
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
-    assert "business.name,株式会社秘密酒造" in body
-    assert "registrations[1].case.sessions[1].notes,社長の秘密の相談" in body
+    assert "事業者,事業者名,株式会社秘密酒造" in body
+    assert "登録 1 › 案件 › 面談記録 1,メモ,社長の秘密の相談" in body
 
 
 def test_only_the_firm_itself_downloads_its_data(client, users, firm):

@@ -24,17 +24,36 @@ from registrations.services.mail import business_mail_enqueue, mail_business_of
 # --- Deletion requests and anonymisation (個人情報の削除) -------------------------------------
 
 DECISION_MAIL_PREFIX = "deletion-request:"
+RECEIPT_MAIL_PREFIX = "deletion-received:"
 
 
+# The request and its acknowledgement commit together: a failed mail never loses the request.
+@transaction.atomic
 def deletion_request_create(*, business: Business, actor: User, reason: str) -> DeletionRequest:
     """The firm asks for its data to be deleted; an admin decides. One pending request at a
-    time: asking again returns the pending one."""
+    time: asking again returns the pending one. The firm's contacts are told that the request
+    was received and what happens next (a firm mail: it is part of the firm's data)."""
+    # Two requests at once: the second waits, then finds the first.
+    Business.objects.select_for_update().filter(pk=business.pk).first()
     pending = business.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
     if pending is not None:
         return pending
-    return DeletionRequest.objects.create(
+    request = DeletionRequest.objects.create(
         business=business, reason=reason, created_by=actor, updated_by=actor
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registrations/email/deletion_received_subject.txt")
+        body = render_to_string(
+            "registrations/email/deletion_received_body.txt", {"request": request}
+        )
+    contacts = business.contacts.filter(status=Contact.Status.ACTIVE).order_by("pk")
+    recipients = {contact.email: contact for contact in contacts}
+    for number, (address, contact) in enumerate(recipients.items(), 1):
+        business_mail_enqueue(
+            key=f"{RECEIPT_MAIL_PREFIX}{request.pk}:{number}", to=address,
+            subject=subject.strip(), body=body, business=mail_business_of(contact),
+        )  # fmt: skip
+    return request
 
 
 @transaction.atomic
