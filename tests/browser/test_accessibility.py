@@ -96,6 +96,7 @@ PAGES: dict[str, list[Url]] = {
         url("registrations:contact-requests"),
         url("registrations:withdraw", "registration"),
         url("registrations:deletion-request"),
+        url("registrations:my-data-page"),
         *STAFF_ACCOUNT,
     ],
     PARTNER: [
