@@ -186,22 +186,32 @@ def surveys_schedule(*, today: datetime.date) -> int:
     return created
 
 
+def _end_of_day(today: datetime.date, *, days_before: int) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days_before), datetime.time.max)
+    )
+
+
 def survey_reminders_send(*, today: datetime.date) -> int:
     """Reminder 1 seven days and reminder 2 fourteen days after the link, to firms that have
     not answered, opted out or let the survey close. Each reminder is marked in the same
     transaction as its outbox row, and the outbox key makes a second send impossible."""
     sent = 0
-    for number, days in enumerate(settings.SURVEY_REMINDER_DAYS, start=1):
+    reminder_days = settings.SURVEY_REMINDER_DAYS
+    for number, days in enumerate(reminder_days, start=1):
         field = f"reminder{number}_at"
-        cutoff = timezone.make_aware(
-            datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.max)
-        )
         due = Survey.objects.filter(
             answered_at__isnull=True, opted_out_at__isnull=True, closes_on__gte=today,
-            sent_at__lte=cutoff, **{f"{field}__isnull": True},
+            sent_at__lte=_end_of_day(today, days_before=days), **{f"{field}__isnull": True},
         )  # fmt: skip
         if number > 1:
-            due = due.filter(reminder1_at__isnull=False)
+            # The same gap after the previous reminder as between the two on the calendar, also
+            # when reminders were held back (an opt-out taken back, a sweep missed): never two
+            # reminders on one day.
+            gap = days - reminder_days[number - 2]
+            due = due.filter(**{
+                f"reminder{number - 1}_at__lte": _end_of_day(today, days_before=gap),
+            })  # fmt: skip
         while True:
             with transaction.atomic():
                 # Rows locked until marked; a concurrent sweep skips them.

@@ -118,6 +118,21 @@ def test_reminders_go_after_7_and_14_days_once_each():
     }
 
 
+def test_reminders_held_back_by_an_opt_out_taken_back_never_go_two_on_one_day():
+    with freeze_time("2026-07-01 09:00"):
+        survey = SurveyFactory()
+        services.survey_opt_out(survey=survey)
+    with freeze_time("2026-07-20 10:00"):
+        services.survey_opt_out_undo(survey=survey)
+    runs = [(D(2026, 7, 21), 1), (D(2026, 7, 21), 0), (D(2026, 7, 27), 0), (D(2026, 7, 28), 1)]
+    for day, expected in runs:
+        with freeze_time(day):
+            assert services.survey_reminders_send(today=day) == expected, day
+    survey.refresh_from_db()
+    assert survey.reminder1_at.date() == D(2026, 7, 21)
+    assert survey.reminder2_at.date() == D(2026, 7, 28)
+
+
 @pytest.mark.parametrize("state", ["answered", "opted_out", "expired"])
 def test_no_reminder_after_an_answer_an_opt_out_or_expiry(state):
     with freeze_time("2026-07-01 09:00"):
