@@ -33,6 +33,7 @@ DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided ye
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
 REFERRAL_SOURCE_REQUIRED = _("Choose how you heard about the program.")
+DELETION_CONFIRM_REQUIRED = _("Tick the box to confirm.")
 FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
 
 
@@ -303,7 +304,7 @@ class DeletionRequestForm(CleanTextMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my business's data will be deleted and that the program "
                 "can no longer support it."),
-        error_messages={"required": _("Tick the box to confirm.")},
+        error_messages={"required": DELETION_CONFIRM_REQUIRED},
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
