@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.display import postal_display
 from core.forms import CleanTextMixin, selects_start_blank
 from core.models import Prefecture
 from registrations.models import (
@@ -22,6 +23,7 @@ from registrations.models import (
     Situation,
 )
 from registrations.normalise import kana_normalise, phone_normalise, postal_code_normalise
+from registrations.postal_codes import postal_area
 from registrations.size_class import INDUSTRY_OPTIONS
 from registrations.validators import corporate_number_normalise, validate_corporate_number
 
@@ -32,6 +34,9 @@ DESTINATION_REQUIRED = _("Choose at least one country, or tick “not decided ye
 ORGANISATION_REQUIRED = _("Enter the name of the organisation that referred you.")
 CONSENT_REQUIRED = _("You must agree to continue.")
 REFERRAL_SOURCE_REQUIRED = _("Choose how you heard about the program.")
+POSTAL_CODE_ELSEWHERE = _(
+    "Postal code %(code)s is in %(prefecture)s. Please check the prefecture or the postal code."
+)
 DELETION_CONFIRM_REQUIRED = _("Tick the box to confirm.")
 FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
 
@@ -73,7 +78,11 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     representative = forms.CharField(label=_("Representative"), max_length=100)
     postal_code = forms.CharField(
         label=_("Postal code"), max_length=10, help_text=_("7 digits, e.g. 100-0013"),
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "postal-code", "inputmode": "numeric",
+            # static/js/postal-code.js fills the prefecture and address from here
+            "data-postal-lookup": reverse_lazy("registrations:postal-code", args=["0000000"]),
+        }),
     )  # fmt: skip
     prefecture = forms.ModelChoiceField(
         label=_("Prefecture"), queryset=Prefecture.objects.all(),
@@ -250,6 +259,7 @@ class RegistrationForm(CleanTextMixin, forms.Form):
             self.add_error("capital_yen", CAPITAL_REQUIRED)
         if not corporation:
             data["capital_yen"] = None
+        self._postal_code_check(data.get("postal_code"), data.get("prefecture"))
         email, again = data.get("email"), data.get("email_confirm")
         if email and again and email.strip().lower() != again.strip().lower():
             self.add_error("email_confirm", EMAILS_DIFFER)
@@ -261,6 +271,15 @@ class RegistrationForm(CleanTextMixin, forms.Form):
         ):
             self.add_error("referral_organisation_name", ORGANISATION_REQUIRED)
         return data
+
+    def _postal_code_check(self, postal_code, prefecture) -> None:
+        """A known postal code of another prefecture is refused beside the postal code; an
+        unknown one is accepted (registrations.postal_codes says why)."""
+        area = postal_area(postal_code) if postal_code and prefecture else None
+        if area is not None and prefecture.name not in area.prefectures:
+            self.add_error("postal_code", POSTAL_CODE_ELSEWHERE % {
+                "code": postal_display(postal_code), "prefecture": "・".join(area.prefectures),
+            })  # fmt: skip
 
     @property
     def is_bot(self) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.models import MetiRegion, OutboundEmail
+from core.models import MetiRegion, OutboundEmail, Prefecture
 from core.personal_data import business_rows, declarations, identifying_texts
 from registrations.filters import RegistrationFilter
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
@@ -18,6 +18,11 @@ from registrations.permissions import (
 )
 
 LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by", "case")
+
+
+def prefecture_named(name: str) -> Prefecture | None:
+    """Reference data (no scope): the prefecture called 「東京都」, if any."""
+    return Prefecture.objects.filter(name=name).first()
 
 
 def business_count(*, user) -> int:

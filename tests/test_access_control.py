@@ -423,6 +423,7 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
     "registrations:done": Rule({"GET": 302}, **PUBLIC),  # no reference in this session
     "registrations:consent": Rule({"GET": 200, "POST": 200}, args=_consent_token, **SIGNED_LINK),
     "registrations:privacy": Rule(GET_200, **PUBLIC),
+    "registrations:postal-code": Rule(GET_200, kwargs={"code": "1000013"}, **PUBLIC),
     "registrations:contact-update": Rule({"GET": 200, "POST": 200}, allowed=FIRMS, denied=404),
     "registrations:withdraw": Rule(
         {"GET": 200, "POST": 302},

@@ -268,6 +268,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # "sent" page and sends nothing; a link answers 429.
 PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", default="5/h")
 LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", default="60/m")
+# Postal code look-ups of the registration form (郵便番号 → 住所) per IP address.
+POSTAL_CODE_RATE_LIMIT = env("POSTAL_CODE_RATE_LIMIT", default="120/m")
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

@@ -1,0 +1,32 @@
+"""How stored values read for people: registrations.normalise stores a postal code as 7
+digits and a phone number as digits (with + and the country code when abroad); pages, e-mails
+and exports for people show them with hyphens. Used by the template filters of the same
+names (core/templatetags/display.py)."""
+
+import phonenumbers
+
+
+def postal_display(value) -> str:
+    """「100-0013」 from 「1000013」; anything else (old data, blank) as it is."""
+    text = "" if value is None else str(value)
+    if len(text) == 7 and text.isascii() and text.isdigit():
+        return f"{text[:3]}-{text[3:]}"
+    return text
+
+
+def phone_display(value) -> str:
+    """「03-1234-5678」, 「090-1234-5678」, 「0120-123-456」 (Japan's numbering plan, as the
+    phonenumbers library knows it); a number abroad 「+1 415-555-2671」; anything that does
+    not parse, as it is."""
+    text = "" if value is None else str(value)
+    if not text:
+        return text
+    try:
+        number = phonenumbers.parse(text, "JP")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text
+    if number.country_code == 81:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
