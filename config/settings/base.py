@@ -30,6 +30,8 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read 2026年12月1日 (1 December 2026) everywhere: templates use |date without a format.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 DATABASES = {"default": env.db("DATABASE_URL")}
