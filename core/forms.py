@@ -58,6 +58,7 @@ INVALID_NUMBER = _("Enter the %(field)s as a number, in digits.")
 INVALID_DATE = _("Enter the %(field)s as a date, for example 2026-12-01.")
 INVALID_DATETIME = _("Enter the %(field)s as a date and time, for example 2026-12-01 14:05.")
 INVALID_CHOICE = _("Choose the %(field)s from the list.")
+NOT_IN_LIST = _("Choose the %(field)s from the list: “%(value)s” is not in it.")
 INVALID_JSON = _("Enter the %(field)s in JSON.")
 MAX_LENGTH = _("Enter the %(field)s in %(limit_value)d characters or fewer (now %(show_value)d).")
 MIN_LENGTH = _("Enter the %(field)s in %(limit_value)d characters or more (now %(show_value)d).")
@@ -122,7 +123,7 @@ def field_messages_name_the_field(form: forms.BaseForm) -> None:
         wanted = {
             "required": _required_message(field, label),
             "invalid": _invalid_message(field),
-            "invalid_choice": INVALID_CHOICE,
+            "invalid_choice": NOT_IN_LIST,
             "invalid_list": INVALID_CHOICE,
             "max_length": MAX_LENGTH,
             "min_length": MIN_LENGTH,
@@ -222,11 +223,46 @@ def admin_forms_clean_text(site) -> None:
             inline.form = with_mixin(inline.form)
 
 
+LOGIN_ID = _("E-mail address or login ID")
+LOGIN_ID_HELP = _(
+    "Firms: the e-mail address you registered with. Partners and program staff: the login ID "
+    "the program office gave you."
+)
+WRONG_LOGIN = _(
+    "The e-mail address (login ID) or the password is not correct. Please check both and try "
+    "again. Letters are case-sensitive in the password."
+)
+
+
 class LoginForm(CleanTextMixin, AuthenticationForm):
+    """Says what the login ID is (a firm's account is its e-mail address: registrations'
+    intake names it so); a wrong ID or password is said under the password."""
+
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": WRONG_LOGIN}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].label = LOGIN_ID
+        self.fields["username"].help_text = LOGIN_ID_HELP
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", _("Sign in"), css_class="w-100"))
+
+    def clean_username(self):
+        """A firm's login ID is its e-mail address, stored in lower case; people type it
+        either way. Staff login IDs (no @) are kept as typed."""
+        username = self.cleaned_data["username"].strip()
+        return username.lower() if "@" in username else username
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code != "invalid_login":
+                raise
+            # Which of the two was wrong is not told; the password is what to type again.
+            self.add_error("password", error)
+            return self.cleaned_data
 
 
 class OutboxPasswordResetForm(CleanTextMixin, PasswordResetForm):
@@ -265,7 +301,20 @@ class OutboxPasswordResetForm(CleanTextMixin, PasswordResetForm):
         )
 
 
-class LinkSetPasswordForm(CleanTextMixin, SetPasswordForm):
+class NewPasswordMixin:
+    """A new password's messages in plain words, the password rules' under the new password
+    (Django puts them under its confirmation)."""
+
+    error_messages = {
+        "password_mismatch": _("The two passwords differ: enter the same new password twice."),
+        "password_incorrect": _("The current password is not correct. Please enter it again."),
+    }
+
+    def validate_password_for_user(self, user, password_field_name="new_password1"):
+        super().validate_password_for_user(user, password_field_name="new_password1")
+
+
+class LinkSetPasswordForm(CleanTextMixin, NewPasswordMixin, SetPasswordForm):
     """The new-password form behind an e-mailed link: using it proves the mailbox."""
 
     def save(self, commit=True):
@@ -277,7 +326,7 @@ class LinkSetPasswordForm(CleanTextMixin, SetPasswordForm):
         return user
 
 
-class AccountPasswordChangeForm(CleanTextMixin, PasswordChangeForm):
+class AccountPasswordChangeForm(CleanTextMixin, NewPasswordMixin, PasswordChangeForm):
     """Django's password change, with the project's messages."""
 
 

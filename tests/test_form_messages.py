@@ -226,7 +226,7 @@ JAPANESE = [
     (
         forms.ChoiceField(label="都道府県", choices=PREFECTURES),
         "99",
-        "都道府県は一覧から選択してください。",
+        "都道府県は一覧から選択してください（「99」は一覧にありません）。",
     ),
     (
         forms.BooleanField(label="同意します"),

@@ -95,7 +95,7 @@ def test_the_summary_counts_the_problems_and_links_them():
 
 
 @pytest.mark.django_db
-def test_a_failed_sign_in_shows_the_summary_linking_to_the_first_field(client):
+def test_a_failed_sign_in_shows_the_summary_linking_to_the_password(client):
     response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
     assert 'data-testid="error-summary"' in response.text
-    assert 'href="#id_username"' in response.text
+    assert 'href="#id_password"' in response.text

@@ -1,6 +1,7 @@
 // 郵便番号 → 都道府県 and 住所 (registrations.views.PostalCodeView): once the 7 digits are
-// typed, an empty prefecture select and an empty address field are filled in; what the person
-// chose or typed is never replaced. What was filled is said in a polite live region under the
+// typed, an empty prefecture select and an empty address field are filled in (or what this
+// script filled in before, for an earlier code); what the person chose or typed is never
+// replaced. What was filled is said in a polite live region under the
 // postal code. Without JavaScript the form works the same, without the help.
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
   var described = input.getAttribute("aria-describedby");
   input.setAttribute("aria-describedby", (described ? described + " " : "") + status.id);
   var asked = "";
+  var ours = { prefecture: null, address: null }; // what this script last filled in
 
   function digits(value) {
     return value
@@ -28,14 +30,18 @@
       .replace(/[^0-9]/g, "");
   }
 
+  function free(field, name) {
+    return field && (!field.value.trim() || field.value === ours[name]);
+  }
+
   function fill(body) {
     var filled = [];
-    if (prefecture && !prefecture.value && body.prefecture) {
-      prefecture.value = body.prefecture;
+    if (free(prefecture, "prefecture") && body.prefecture) {
+      prefecture.value = ours.prefecture = body.prefecture;
       filled.push("prefecture");
     }
-    if (address && !address.value.trim() && body.address) {
-      address.value = body.address;
+    if (free(address, "address") && body.address) {
+      address.value = ours.address = body.address;
       filled.push("address");
     }
     return filled.length === 2 ? "both" : filled[0] || "none";
