@@ -301,6 +301,9 @@ class OutboxPasswordResetForm(CleanTextMixin, PasswordResetForm):
         )
 
 
+NEW_PASSWORD_FIELD = "new_password1"  # noqa: S105 (a field name)
+
+
 class NewPasswordMixin:
     """A new password's messages in plain words, the password rules' under the new password
     (Django puts them under its confirmation)."""
@@ -310,8 +313,8 @@ class NewPasswordMixin:
         "password_incorrect": _("The current password is not correct. Please enter it again."),
     }
 
-    def validate_password_for_user(self, user, password_field_name="new_password1"):
-        super().validate_password_for_user(user, password_field_name="new_password1")
+    def validate_password_for_user(self, user, **kwargs):
+        super().validate_password_for_user(user, password_field_name=NEW_PASSWORD_FIELD)
 
 
 class LinkSetPasswordForm(CleanTextMixin, NewPasswordMixin, SetPasswordForm):
