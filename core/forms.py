@@ -313,7 +313,7 @@ class NewPasswordMixin:
         "password_incorrect": _("The current password is not correct. Please enter it again."),
     }
 
-    def validate_password_for_user(self, user, **kwargs):
+    def validate_password_for_user(self, user, password_field_name=None):
         super().validate_password_for_user(user, password_field_name=NEW_PASSWORD_FIELD)
 
 
