@@ -53,6 +53,7 @@ def test_the_postal_code_fills_the_prefecture_and_address_and_says_so(live_serve
     assert page.locator("#id_prefecture").input_value() == "13"
     assert page.locator("#id_address").input_value() == "千代田区霞が関"
     assert status.get_attribute("aria-live") == "polite"
+    page.locator("#id_address").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "register-postal-code-390.png"))
 
     # Another code: what the script filled in follows it, what the person typed is kept.
@@ -72,7 +73,7 @@ def test_a_wrong_password_is_told_under_the_password_and_in_the_summary(live_ser
     user = UserFactory(role=Role.BUSINESS, username="hanako@example.jp")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/accounts/login/")
-    assert "事業者の方は、登録したメールアドレス" in page.locator("form").inner_text()
+    assert "事業者の方は、登録したメールアドレス" in page.locator("#div_id_username").inner_text()
     page.get_by_label("メールアドレスまたはログインID").fill("Hanako@Example.jp")
     page.get_by_label("パスワード").fill("wrong-password")
     page.get_by_role("button", name="ログイン").click()
