@@ -67,6 +67,7 @@ def test_repeated_failures_lock_the_account_for_that_address(client, users, sett
     )
     assert response.status_code == 429
     assert 'data-testid="locked-out"' in response.text
+    assert "このアカウントへのログインを15分間停止しています" in response.text
     assert not client.get("/").context["user"].is_authenticated
 
 
