@@ -4,7 +4,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from core.forms import LinkSetPasswordForm, LoginForm, OutboxPasswordResetForm
+from core.forms import (
+    AccountPasswordChangeForm,
+    LinkSetPasswordForm,
+    LoginForm,
+    OutboxPasswordResetForm,
+)
 from core.views import (
     PreferencesView,
     RateLimitedPasswordResetView,
@@ -57,7 +62,8 @@ urlpatterns = [
     path(
         "password-change/",
         auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy(settings.LOGIN_REDIRECT_URL)
+            form_class=AccountPasswordChangeForm,
+            success_url=reverse_lazy(settings.LOGIN_REDIRECT_URL),
         ),
         name="password_change",
     ),

@@ -46,7 +46,9 @@ class FilteredPageMixin:
         page = page_get(filterset.qs, self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        return {"filter": filterset, "page": page, "query": query.urlencode()}
+        # A bad filter (a date that is not one) gets the error summary like any form.
+        return {"filter": filterset, "page": page, "query": query.urlencode(),
+                "error_forms": [filterset.form]}  # fmt: skip
 
 
 @never_cache

@@ -69,11 +69,11 @@ class SessionCorrectForm(SessionForm):
         self.helper = _helper(_("Save the correction"))
 
 
-class NextActionDoneForm(forms.Form):
+class NextActionDoneForm(CleanTextMixin, forms.Form):
     """完了: nothing to fill in; the button says it."""
 
 
-class NextActionRescheduleForm(forms.Form):
+class NextActionRescheduleForm(CleanTextMixin, forms.Form):
     due = forms.DateField(
         label=_("New date"), validators=[validate_plan_date],
         widget=forms.DateInput(attrs={"type": "date"}),

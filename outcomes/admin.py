@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyHistoryAdmin
+from core.forms import CleanTextMixin
 from outcomes.importing import (
     COLUMNS,
     LEGACY_COLUMNS,
@@ -28,7 +29,7 @@ class SurveyAdmin(ReadOnlyHistoryAdmin):
     raw_id_fields = ("case",)
 
 
-class SurveyResultsImportForm(forms.Form):
+class SurveyResultsImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8 or Shift_JIS)"))
     create_missing = forms.BooleanField(
         label=_("Create firms that are not registered (participants from before this system)"),

@@ -33,7 +33,7 @@ from registrations.size_class import industry_option_value
 INDUSTRY_DETAIL_MISMATCH = _("This industry detail does not belong to the chosen industry.")
 
 
-class BusinessAdminForm(forms.ModelForm):
+class BusinessAdminForm(CleanTextMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:

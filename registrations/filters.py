@@ -1,15 +1,21 @@
 """Filters and search for the staff registrations list (django-filter)."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.jp import cn
 
+from core.forms import CleanTextMixin
 from core.models import IndustryDivision, MetiRegion, Prefecture
 from registrations.models import ChallengeType, ReferralSource, Registration
 from registrations.normalise import email_key, kana_normalise, name_key
 from registrations.size_class import SizeClass
+
+
+class RegistrationFilterForm(CleanTextMixin, forms.Form):
+    """The filters' form: a bad date or choice gets a message naming the filter."""
 
 
 class RegistrationFilter(django_filters.FilterSet):
@@ -48,6 +54,7 @@ class RegistrationFilter(django_filters.FilterSet):
     class Meta:
         model = Registration
         fields = []
+        form = RegistrationFilterForm
 
     def search(self, queryset, name, value):
         return queryset.filter(registration_search_q(value))

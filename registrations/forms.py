@@ -5,12 +5,12 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
+from core.display import postal_display
 from core.forms import CleanTextMixin, YenField, selects_start_blank
 from core.models import Prefecture
 from core.widgets import CountryPicker
@@ -24,6 +24,7 @@ from registrations.models import (
     Situation,
 )
 from registrations.normalise import kana_normalise, phone_normalise, postal_code_normalise
+from registrations.postal_codes import postal_area
 from registrations.services.intake import REFERRAL_FIXED_FIELDS
 from registrations.size_class import INDUSTRY_GROUPS
 from registrations.validators import corporate_number_normalise, validate_corporate_number
@@ -42,7 +43,16 @@ FIXED_ON_CONSENT = _(
     "This cannot be changed here. If it is wrong, ask the organisation that referred you to "
     "send the referral again, or register yourself."
 )
+POSTAL_CODE_ELSEWHERE = _(
+    "Postal code %(code)s is in %(prefecture)s. Please check the prefecture or the postal code."
+)
+DELETION_CONFIRM_REQUIRED = _("Tick the box to confirm.")
 FORM_EXPIRED = _("The form could not be checked. Please check your entries and send it again.")
+
+
+# What the browser may fill in (autocomplete) and which keyboard a phone shows (type, inputmode).
+EMAIL_ATTRS = {"autocomplete": "email"}
+PHONE_ATTRS = {"type": "tel", "autocomplete": "tel"}
 
 
 class KanaField(forms.CharField):
@@ -50,8 +60,7 @@ class KanaField(forms.CharField):
 
     def clean(self, value):
         value = kana_normalise(super().clean(value))
-        if self.max_length is not None:
-            MaxLengthValidator(self.max_length)(value)
+        self.run_validators(value)  # max_length again, with the field's own message
         return value
 
 
@@ -64,19 +73,34 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     )
     corporate_number = forms.CharField(
         label=_("Corporate number"), required=False, max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("13 digits. Hyphens, spaces and full-width digits are fine. "
                     "Optional for sole proprietors."),
     )  # fmt: skip
-    name = forms.CharField(label=_("Business name"), max_length=200)
+    name = forms.CharField(
+        label=_("Business name"), max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )  # fmt: skip
     name_kana = KanaField(
         label=_("Business name (katakana)"), max_length=200, help_text=_("e.g. ヤマダセイサクショ")
     )
     representative = forms.CharField(label=_("Representative"), max_length=100)
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=10, help_text=_("7 digits, e.g. 100-0013")
-    )
-    prefecture = forms.ModelChoiceField(label=_("Prefecture"), queryset=Prefecture.objects.all())
-    address = forms.CharField(label=_("City and street"), max_length=200)
+        label=_("Postal code"), max_length=10, help_text=_("7 digits, e.g. 100-0013"),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "postal-code", "inputmode": "numeric",
+            # static/js/postal-code.js fills the prefecture and address from here
+            "data-postal-lookup": reverse_lazy("registrations:postal-code", args=["0000000"]),
+        }),
+    )  # fmt: skip
+    prefecture = forms.ModelChoiceField(
+        label=_("Prefecture"), queryset=Prefecture.objects.all(),
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )  # fmt: skip
+    address = forms.CharField(
+        label=_("City and street"), max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )  # fmt: skip
     industry_option = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_GROUPS)
     capital_yen = YenField(
         label=_("Capital (yen)"), required=False,
@@ -84,20 +108,30 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     )  # fmt: skip
     employees = forms.IntegerField(
         label=_("Employees"), min_value=0, max_value=1_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Regular employees, not counting officers."),
     )  # fmt: skip
     website = forms.URLField(
-        label=_("Website"), required=False, assume_scheme="https", max_length=200
-    )
+        label=_("Website"), required=False, assume_scheme="https", max_length=200,
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )  # fmt: skip
     # 担当者
-    contact_name = forms.CharField(label=_("Contact name"), max_length=100)
+    contact_name = forms.CharField(
+        label=_("Contact name"), max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )  # fmt: skip
     contact_name_kana = KanaField(label=_("Contact person (katakana)"), max_length=100)
     contact_department = forms.CharField(
-        label=_("Department and title"), max_length=100, required=False
+        label=_("Department and title"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs=EMAIL_ATTRS)
     )
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
-    email_confirm = forms.EmailField(label=_("E-mail (again)"), max_length=254)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
+    email_confirm = forms.EmailField(
+        label=_("E-mail (again)"), max_length=254, widget=forms.EmailInput(attrs=EMAIL_ATTRS)
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, widget=forms.TextInput(PHONE_ATTRS))
     # 輸出の取組
     challenge_type = forms.ChoiceField(
         label=_("Type of challenge"), choices=ChallengeType.choices, widget=forms.RadioSelect
@@ -239,6 +273,7 @@ class RegistrationForm(CleanTextMixin, forms.Form):
             self.add_error("capital_yen", CAPITAL_REQUIRED)
         if not corporation:
             data["capital_yen"] = None
+        self._postal_code_check(data.get("postal_code"), data.get("prefecture"))
         email, again = data.get("email"), data.get("email_confirm")
         if email and again and email.strip().lower() != again.strip().lower():
             self.add_error("email_confirm", EMAILS_DIFFER)
@@ -252,6 +287,15 @@ class RegistrationForm(CleanTextMixin, forms.Form):
         ):
             self.add_error("referral_organisation_name", ORGANISATION_REQUIRED)
         return data
+
+    def _postal_code_check(self, postal_code, prefecture) -> None:
+        """A known postal code of another prefecture is refused beside the postal code; an
+        unknown one is accepted (registrations.postal_codes says why)."""
+        area = postal_area(postal_code) if postal_code and prefecture else None
+        if area is not None and prefecture.name not in area.prefectures:
+            self.add_error("postal_code", POSTAL_CODE_ELSEWHERE % {
+                "code": postal_display(postal_code), "prefecture": "・".join(area.prefectures),
+            })  # fmt: skip
 
     @property
     def is_bot(self) -> bool:
@@ -301,6 +345,12 @@ class ContactForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "name_kana", "department", "email", "phone"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "department": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "email": forms.EmailInput(attrs=EMAIL_ATTRS),
+            "phone": forms.TextInput(attrs=PHONE_ATTRS),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -333,7 +383,7 @@ class DeletionRequestForm(CleanTextMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my business's data will be deleted and that the program "
                 "can no longer support it."),
-        error_messages={"required": _("Tick the box to confirm.")},
+        error_messages={"required": DELETION_CONFIRM_REQUIRED},
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
-from core.models import MetiRegion, OutboundEmail
+from core.models import MetiRegion, OutboundEmail, Prefecture
 from core.personal_data import business_rows, declarations, identifying_texts
 from registrations.filters import RegistrationFilter
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
@@ -25,6 +25,11 @@ from registrations.services.intake import BUSINESS_FIELDS, REGISTRATION_FIELDS
 from registrations.size_class import industry_option_value
 
 LIST_RELATED = ("business__prefecture", "business__industry", "office", "referred_by", "case")
+
+
+def prefecture_named(name: str) -> Prefecture | None:
+    """Reference data (no scope): the prefecture called 「東京都」, if any."""
+    return Prefecture.objects.filter(name=name).first()
 
 
 def business_count(*, user) -> int:

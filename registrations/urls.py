@@ -9,6 +9,9 @@ urlpatterns = [
     path("register/done/", views.RegisterDoneView.as_view(), name="done"),
     path("register/confirm/<str:token>/", views.ConsentView.as_view(), name="consent"),
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
+    re_path(
+        r"^postal-codes/(?P<code>[0-9]{7})/$", views.PostalCodeView.as_view(), name="postal-code"
+    ),
     path("my/contact/", views.ContactUpdateView.as_view(), name="contact-update"),
     path("my/registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path("my/data/", views.MyDataPageView.as_view(), name="my-data-page"),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from registrations.forms import (
 )
 from registrations.models import ReferralSource, Registration
 from registrations.permissions import RegistrationPermission
+from registrations.postal_codes import postal_area
 from registrations.services import consent, contacts, deletion, duplicates, intake
 
 SESSION_REFERENCE = "registration_reference"
@@ -37,6 +38,23 @@ RATE_LIMITED = _(
     "We received many registrations from your network in a short time. "
     "Please wait a while and try again."
 )
+POSTAL_CODE_FILLED_BOTH = _(
+    "The prefecture and address were filled in from the postal code (%(area)s). "
+    "Please check them and add the block number."
+)
+POSTAL_CODE_FILLED_PREFECTURE = _(
+    "The prefecture was filled in from the postal code (%(area)s). Please check it."
+)
+POSTAL_CODE_FILLED_ADDRESS = _(
+    "The address was filled in from the postal code (%(area)s). "
+    "Please check it and add the block number."
+)
+POSTAL_CODE_FOUND = _("This postal code is for %(area)s.")
+POSTAL_CODE_UNKNOWN = _(
+    "This postal code is not in our list. If it is correct, please enter the prefecture "
+    "and address yourself."
+)
+POSTAL_CODE_RATE_LIMITED = _("Too many look-ups. Please enter the prefecture and address.")
 BOT_SUSPECTED = _("We could not accept this form. Please reload the page and try again.")
 
 
@@ -71,6 +89,35 @@ class RegisterView(FormView):
             return self.form_invalid(add_form_errors(form, error))
         self.request.session[SESSION_REFERENCE] = registration.reference
         return redirect("registrations:done")
+
+
+class PostalCodeView(View):
+    """GET /postal-codes/1000013/: the prefecture and address of a postal code, for the
+    registration form's script (static/js/postal-code.js), with what it tells the person when
+    it fills them in. Public reference data, limited per IP address like the other public
+    endpoints."""
+
+    def get(self, request, code):
+        if is_ratelimited(
+            request, group="postal-code", key="ip", method="GET", increment=True,
+            rate=settings.POSTAL_CODE_RATE_LIMIT,
+        ):  # fmt: skip
+            return JsonResponse({"message": str(POSTAL_CODE_RATE_LIMITED)}, status=429)
+        area = postal_area(code)
+        if area is None:
+            return JsonResponse({"message": str(POSTAL_CODE_UNKNOWN)}, status=404)
+        prefecture = selectors.prefecture_named(area.prefecture)
+        place = {"area": area.prefecture + area.address}
+        return JsonResponse({
+            "prefecture": prefecture.pk if prefecture and len(area.prefectures) == 1 else "",
+            "address": area.address,
+            "messages": {
+                "both": str(POSTAL_CODE_FILLED_BOTH % place),
+                "prefecture": str(POSTAL_CODE_FILLED_PREFECTURE % place),
+                "address": str(POSTAL_CODE_FILLED_ADDRESS % place),
+                "none": str(POSTAL_CODE_FOUND % place),
+            },
+        })  # fmt: skip
 
 
 class RegisterDoneView(TemplateView):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import CleanTextMixin
 from core.models import IndustryDivision, MetiRegion, Prefecture
 from registrations.size_class import SizeClass
 
@@ -95,7 +96,7 @@ class ProgressFilters:
         return bool(self.region or self.prefecture or self.industry or self.size_class)
 
 
-class ProgressFilterForm(forms.Form):
+class ProgressFilterForm(CleanTextMixin, forms.Form):
     date_from = forms.DateField(
         label=pgettext_lazy("period", "From"),
         required=False,

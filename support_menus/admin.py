@@ -13,7 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
-from core.forms import YenField
+from core.forms import CleanTextMixin, YenField
 from core.models import DestinationRegion
 from core.spreadsheet import EscapedCSV, EscapedXLSX
 from counselling.models import Stage
@@ -48,7 +48,7 @@ def _choices_field(choices, label, required=False) -> forms.MultipleChoiceField:
     )  # fmt: skip
 
 
-class SupportMenuAdminForm(forms.ModelForm):
+class SupportMenuAdminForm(CleanTextMixin, forms.ModelForm):
     """The JSON lists edited as ticks instead of raw JSON."""
 
     stages = _choices_field(Stage, SupportMenu._meta.get_field("stages").verbose_name, True)

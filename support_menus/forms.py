@@ -13,6 +13,7 @@ NEXT_STEP_ORDER = (
     Proposal.Status.APPLIED, Proposal.Status.ADOPTED, Proposal.Status.REJECTED,
     Proposal.Status.COMPLETED, Proposal.Status.DECLINED,
 )  # fmt: skip
+MENUS_REQUIRED = _("Tick at least one menu to propose.")
 DECLINE_CONFIRM_REQUIRED = _("Tick the box to confirm that the firm declined this menu.")
 
 
@@ -21,7 +22,7 @@ class ProposeForm(CleanTextMixin, forms.Form):
 
     menus = forms.MultipleChoiceField(
         label=_("Menus to propose"), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one menu to propose.")},
+        error_messages={"required": MENUS_REQUIRED},
     )  # fmt: skip
     note = forms.CharField(
         label=_("Message to the firm"), required=False, max_length=2000,

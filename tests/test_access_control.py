@@ -22,13 +22,13 @@ export; a valid signed link); "out" is the 大阪 firm (another partner's referr
 firm's user, the Osaka office; another ministry user's export; a used or replaced link);
 "mixed" is a Tokyo case in the URL with an Osaka proposal or survey; "-" a URL without objects.
 
-Checked: 61 URL names (73 rules counting variants: the registration page of a confirmed
+Checked: 63 URL names (75 rules counting variants: the registration page of a confirmed
 registration, of a referral awaiting consent and of a person waiting for approval, the
 partner's page of a confirmed referral and of one awaiting consent, the three duplicate
 decisions, approve and reject by the firm and by the office, the two my-data formats, the
 outcome report as page and CSV, the four progress export kinds and formats) × 7 roles
-(anonymous and the six role groups) × their scopes = 784 URL × role × scope cases (266
-without objects, 245 in scope, 245 out of scope, 28 mixed; 1295 requests), plus 36 admin URLs
+(anonymous and the six role groups) × their scopes = 798 URL × role × scope cases (280
+without objects, 245 in scope, 245 out of scope, 28 mixed; 1309 requests), plus 36 admin URLs
 (index and 35 changelists) × 7 roles = 252 admin checks. test_coverage_does_not_shrink fails if
 these numbers go down.
 """
@@ -424,6 +424,7 @@ RULES: dict[str, Rule | dict[str, Rule]] = {
     "registrations:done": Rule({"GET": 302}, **PUBLIC),  # no reference in this session
     "registrations:consent": Rule({"GET": 200, "POST": 200}, args=_consent_token, **SIGNED_LINK),
     "registrations:privacy": Rule(GET_200, **PUBLIC),
+    "registrations:postal-code": Rule(GET_200, kwargs={"code": "1000013"}, **PUBLIC),
     "registrations:contact-update": Rule({"GET": 200, "POST": 200}, allowed=FIRMS, denied=404),
     "registrations:withdraw": Rule(
         {"GET": 200, "POST": 302},
@@ -567,7 +568,7 @@ ADMIN_URL_NAMES = [
 ]
 ADMIN_CASES = [(name, role) for name in ADMIN_URL_NAMES for role in ROLES]
 # What the docstring states; raise these when rules are added, never lower them.
-MIN_CASES, MIN_REQUESTS, MIN_ADMIN_CASES = 784, 1295, 252
+MIN_CASES, MIN_REQUESTS, MIN_ADMIN_CASES = 798, 1309, 252
 
 
 # --- Asking --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.forms import MultiWidget
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from core.models import Organisation, OutboundEmail
 from core.roles import Role
@@ -375,7 +376,8 @@ def test_the_firms_office_sees_who_asked_and_approves(
     assert "攻撃 太郎" in page.text
     assert ATTACKER in page.text
     assert (
-        timezone.localtime(registration.contact.created_at).strftime("%Y-%m-%d %H:%M") in page.text
+        date_format(timezone.localtime(registration.contact.created_at), "DATETIME_FORMAT")
+        in page.text
     )
     assert registration.reference in client.get(reverse("registrations:registration-list")).text
     url = reverse("registrations:registration-contact-decide", args=[registration.pk, "approve"])

@@ -233,7 +233,7 @@ def test_rejecting_a_request_needs_a_reason_and_changes_nothing_but_the_request(
 
     page = _decide(client, request, "reject", {"note": ""})
     assert page.status_code == 200
-    assert "このフィールドは必須です" in page.content.decode()
+    assert "事業者へのメッセージを入力してください。" in page.content.decode()
     assert DeletionRequest.objects.get(pk=request.pk).status == "pending"
 
     _decide(client, request, "reject", {"note": "契約上、5年間の保存が必要です。"})

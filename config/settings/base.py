@@ -31,6 +31,8 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read 2026年12月1日 (1 December 2026) everywhere: templates use |date without a format.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -88,14 +90,12 @@ LOGIN_URL = "login"
 # The home page: also where core's account pages (preferences, password change) return to.
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
+# Django's rules, with messages that say what to do (core/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "core.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "core.password_validation.CommonPasswordValidator"},
+    {"NAME": "core.password_validation.NumericPasswordValidator"},
 ]
 
 MIDDLEWARE = [
@@ -269,6 +269,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # "sent" page and sends nothing; a link answers 429.
 PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", default="5/h")
 LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", default="60/m")
+# Postal code look-ups of the registration form (郵便番号 → 住所) per IP address.
+POSTAL_CODE_RATE_LIMIT = env("POSTAL_CODE_RATE_LIMIT", default="120/m")
 # Public registration form: submissions per IP address (django-ratelimit syntax).
 REGISTRATION_RATE_LIMIT = env("REGISTRATION_RATE_LIMIT", default="10/h")
 

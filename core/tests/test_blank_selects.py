@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from core.forms import CHOOSE, selects_start_blank
+from core.forms import CHOOSE, CleanTextMixin, selects_start_blank
 from core.models import Prefecture
 from core.templatetags.error_summary import Problem, form_problems, form_problems_of
 
@@ -20,7 +20,7 @@ def english():
         yield
 
 
-class PickForm(forms.Form):
+class PickForm(CleanTextMixin, forms.Form):
     colour = forms.ChoiceField(label="Colour", choices=COLOURS)
     shade = forms.ChoiceField(label="Shade", choices=[("", "—"), *COLOURS], required=False)
     size = forms.ChoiceField(label="Size", choices=COLOURS, widget=forms.RadioSelect)
@@ -71,8 +71,8 @@ def test_the_problems_link_to_each_input_in_field_order():
     problems = form_problems_of(form)
     assert problems[0] == Problem("id_colour", "Whole form")  # the first visible field
     assert Problem("id_colour", "Choose the colour.") in problems  # names the field already
-    assert Problem("id_size_0", "Size: This field is required.") in problems  # first radio
-    assert Problem("id_colour", "This field is required.") in problems  # the hidden token
+    assert Problem("id_size_0", "Choose the size.") in problems  # the first radio button
+    assert Problem("id_colour", "Enter the token.") in problems  # the hidden token
     assert [p.field_id for p in problems[1:]] == ["id_colour", "id_size_0", "id_own", "id_colour"]
 
 
@@ -95,7 +95,7 @@ def test_the_summary_counts_the_problems_and_links_them():
 
 
 @pytest.mark.django_db
-def test_a_failed_sign_in_shows_the_summary_linking_to_the_first_field(client):
+def test_a_failed_sign_in_shows_the_summary_linking_to_the_password(client):
     response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
     assert 'data-testid="error-summary"' in response.text
-    assert 'href="#id_username"' in response.text
+    assert 'href="#id_password"' in response.text

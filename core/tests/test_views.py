@@ -26,12 +26,36 @@ def test_sign_in_with_the_standard_form_then_sign_out(client, users):
     assert not client.get("/").context["user"].is_authenticated
 
 
-def test_wrong_password_shows_a_japanese_message_next_to_the_form(client, users):
+def test_wrong_password_shows_a_japanese_message_under_the_password(client, users):
     response = client.post(
         reverse("login"), {"username": users[Role.CONCIERGE].username, "password": "nope"}
     )
     assert response.status_code == 200
-    assert "正しいユーザー名とパスワードを入力してください" in response.text
+    assert response.context["form"].errors == {
+        "password": [
+            "メールアドレス（ログインID）またはパスワードが正しくありません。"
+            "両方をご確認のうえ、もう一度お試しください。パスワードの英字は大文字と小文字を"
+            "区別します。"
+        ]
+    }
+    assert 'id="error_1_id_password"' in response.text  # beside the password
+
+
+def test_the_sign_in_says_what_the_login_id_is(client):
+    page = client.get(reverse("login")).text
+    assert "メールアドレスまたはログインID" in page
+    assert "事業者の方は、登録したメールアドレス" in page
+
+
+def test_a_firm_signs_in_with_its_e_mail_address_typed_in_any_case(client, users):
+    firm = users[Role.BUSINESS]
+    firm.username = "hanako@example.jp"
+    firm.set_password("correct-horse-battery")
+    firm.save()
+    response = client.post(
+        reverse("login"), {"username": " Hanako@Example.JP ", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
 
 
 def test_repeated_failures_lock_the_account_for_that_address(client, users, settings):
@@ -43,6 +67,7 @@ def test_repeated_failures_lock_the_account_for_that_address(client, users, sett
     )
     assert response.status_code == 429
     assert 'data-testid="locked-out"' in response.text
+    assert "このアカウントへのログインを15分間停止しています" in response.text
     assert not client.get("/").context["user"].is_authenticated
 
 

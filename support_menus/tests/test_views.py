@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.forms import MultipleChoiceField
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -261,7 +260,7 @@ def test_a_menu_not_in_the_eligible_list_is_refused(client, users, scene, code):
     response = client.post(propose_url(scene.case), {"menus": ["m-market", code]})
 
     assert response.status_code == 400
-    message = MultipleChoiceField.default_error_messages["invalid_choice"] % {"value": code}
+    message = f"提案するメニューは一覧から選択してください（「{code}」は一覧にありません）。"
     errors = section(response.text, 'data-testid="menus-errors"', "</div>")
     assert escape(message) in errors
     assert Proposal.objects.count() == 1  # m-market was not proposed either

@@ -19,7 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 def sign_in(page, live_server, user) -> None:
     """Sign in on the login page with the factories' password, then the second step."""
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(user.username)
+    page.get_by_label("メールアドレスまたはログインID").fill(user.username)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     pass_second_factor(page, user)

@@ -36,7 +36,7 @@ def test_each_role_signs_in_and_sees_its_landing_page_in_japanese(
     username = next(login.username for login in DEMO_LOGINS if login.role == role)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name=japanese("Sign in")).first.click()
-    page.get_by_label("ユーザー名").fill(username)  # Django's own ja catalogue
+    page.get_by_label("メールアドレスまたはログインID").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name=japanese("Sign in")).click()
     pass_second_factor(page, User.objects.get(username=username))

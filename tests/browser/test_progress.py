@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from core.models import Organisation
@@ -53,7 +54,7 @@ def test_ministry_filters_by_region_sees_charts_and_downloads_the_firm_csv(live_
     firm_register(TOKYO_FIRM, "13", counselled=True)
     ministry = ministry_user()
     today = timezone.localdate()
-    period = f"期間：{fiscal_year_start(today):%Y-%m-%d}～{today:%Y-%m-%d}"
+    period = f"期間：{date_format(fiscal_year_start(today))}～{date_format(today)}"
 
     sign_in(page, live_server, ministry)
     page.get_by_role("navigation").get_by_role("link", name="進捗ダッシュボード").click()
