@@ -134,7 +134,7 @@ def test_the_data_page_names_items_in_japanese_with_labels_and_dates(client, use
     assert ("取組区分", "はじめての輸出") in items
     assert ("現在の状況", "ターゲット国の市場調査に取り組みたい") in items  # codes, as labels
     assert ("目標時期", "2026年12月1日") in items
-    assert ("目標国・地域", "アメリカ合衆国") in items
+    assert ("目標国・地域", "米国") in items
     assert "first_export" not in html
     assert "market_research" not in html
     assert '<h2 class="card-header h5 mb-0">登録 1</h2>' in html
@@ -173,7 +173,7 @@ def test_survey_answers_read_as_labels_not_codes(client, users, firm):
     items = _items(_firm_client(client, users).get(reverse("registrations:my-data-page")).text)
 
     assert ("プログラム以外の自社の取組", "展示会に自主出展、販路開拓の営業") in items
-    assert ("輸出先", "台湾、アメリカ合衆国") in items
+    assert ("輸出先", "台湾、米国") in items
     assert ("回答方法", "電話") in items
 
 

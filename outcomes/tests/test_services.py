@@ -267,5 +267,5 @@ def test_a_resent_invitation_names_the_survey_s_wave_not_the_time_since(users):
         services.survey_resend(survey=survey, actor=users[Role.CONCIERGE])
     email = OutboundEmail.objects.get(idempotency_key=services.survey_invite_key(survey))
     assert set(re.findall(r"(\d+)か月", email.subject + email.body)) == {"12"}
-    assert "12か月の時点（2026-01-10）" in email.body
+    assert "12か月の時点（2026年1月10日）" in email.body
     assert "経ちました" not in email.body  # "12 months have passed" would be wrong by now

@@ -19,6 +19,10 @@ from outcomes.tests.factories import SurveyFactory
 pytestmark = pytest.mark.django_db
 
 
+def japanese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @pytest.fixture
 def survey(users, jetro_tokyo):
     case = CaseFactory(status=Case.Status.SUPPORT, stage="challenge",
@@ -203,11 +207,11 @@ def test_the_case_page_shows_only_the_reminders_of_the_link_last_sent(client, us
     case_url = reverse("counselling:case-detail", args=[survey.case.pk])
     page = client.get(case_url).content.decode()
     assert 'data-testid="survey-reminders"' not in page
-    assert timezone.localdate(old).isoformat() not in page
+    assert japanese_date(timezone.localdate(old)) not in page
     client.post(reverse("outcomes:resend", args=[survey.case.pk, survey.pk]))
     survey.refresh_from_db()
     assert (survey.reminder1_at, survey.reminder2_at) == (None, None)
     later = survey.sent_at + datetime.timedelta(days=7)
     Survey.objects.filter(pk=survey.pk).update(reminder1_at=later)
     page = client.get(case_url).content.decode()
-    assert timezone.localdate(later).isoformat() in page
+    assert japanese_date(timezone.localdate(later)) in page
