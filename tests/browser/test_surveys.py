@@ -54,7 +54,7 @@ def test_the_firm_answers_amends_and_the_case_shows_realised(live_server, page, 
     assert section.get_by_role("heading", level=2).inner_text() == "調査"
     surveys = section.get_by_test_id("surveys")
     assert surveys.get_by_test_id("survey-state").inner_text() == "回答済み"
-    assert "2026-09-01" in surveys.inner_text()
+    assert "2026年9月1日" in surveys.inner_text()
     page.screenshot(path=str(ARTIFACTS / "case-surveys.png"), full_page=True)
 
 
