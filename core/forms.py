@@ -57,6 +57,7 @@ FILE_REQUIRED = _("Choose a file for the %(field)s.")
 INVALID_EMAIL = _("Enter the %(field)s as an e-mail address, for example name@example.jp.")
 INVALID_URL = _("Enter the %(field)s as a web address, for example https://example.jp.")
 INVALID_INTEGER = _("Enter the %(field)s as a whole number, in digits.")
+INVALID_YEN = _("Enter the %(field)s as an amount in yen, for example 3,000,000 or 3,000,000円.")
 INVALID_NUMBER = _("Enter the %(field)s as a number, in digits.")
 INVALID_DATE = _("Enter the %(field)s as a date, for example 2026-12-01.")
 INVALID_DATETIME = _("Enter the %(field)s as a date and time, for example 2026-12-01 14:05.")
@@ -87,6 +88,7 @@ def _required_message(field: forms.Field, label: str):
 
 def _invalid_message(field: forms.Field):
     kinds = (
+        (YenField, INVALID_YEN),  # before: it is an integer
         (forms.EmailField, INVALID_EMAIL),
         (forms.URLField, INVALID_URL),
         (forms.DecimalField | forms.FloatField, INVALID_NUMBER),  # before: they are integers

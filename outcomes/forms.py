@@ -12,13 +12,11 @@ from outcomes.models import SurveyResponse
 from outcomes.services import FIRST_EXPORT_BEFORE_REGISTRATION
 
 DATE = forms.DateInput(attrs={"type": "date"})
-EXPORT_REALISED_REQUIRED = _("Choose whether you have exported.")
 FIRST_EXPORT_DATE_REQUIRED = _("Tell us when the first export was made.")
 TARGET_ACHIEVED_REQUIRED = _("Choose whether the target was achieved.")
 SOURCE_REQUIRED = _("Choose how the answer was taken.")
 SATISFACTION_INVALID = _("Choose a number from 1 to 5.")
 REQUIRED = {
-    "export_realised": EXPORT_REALISED_REQUIRED,
     "first_export_date": FIRST_EXPORT_DATE_REQUIRED,
     "target_achieved": TARGET_ACHIEVED_REQUIRED,
 }

@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from core.countries import country_choices
-from core.forms import CleanTextMixin, YenField
+from core.forms import CleanTextMixin, CleanTextModelForm, YenField
 from core.widgets import CountryPicker
 from registrations.forms import DESTINATION_OR_UNDECIDED
 from registrations.models import (
@@ -107,7 +107,7 @@ class BusinessAdmin(SimpleHistoryAdmin):
             ))  # fmt: skip
 
 
-class RegistrationAdminForm(forms.ModelForm):
+class RegistrationAdminForm(CleanTextModelForm):
     destinations = forms.MultipleChoiceField(
         label=_("Desired destinations"), choices=country_choices, required=False,
         widget=CountryPicker(exclusive_with="destinations_undecided"),

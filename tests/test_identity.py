@@ -217,7 +217,7 @@ def test_a_partner_referral_for_a_known_corporate_number_grants_nothing_of_the_f
     assert TYPED_NAME in listing
     assert STORED_NAME not in listing
 
-    (consent_link,) = _links(ATTACKER, "firm")
+    (consent_link,) = [link for link in _links(ATTACKER, "firm") if "/register/confirm/" in link]
     for secret in SECRETS:
         assert secret not in _mails_to(ATTACKER)
     attacker = Client()
@@ -228,7 +228,8 @@ def test_a_partner_referral_for_a_known_corporate_number_grants_nothing_of_the_f
     for secret in SECRETS:
         assert secret not in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        response = attacker.post(path, {"consent_privacy": "on", "consent_sharing": "on"})
+        # The consent page is the partner's answers, to check and send back with consent.
+        response = attacker.post(path, {**data, "consent_privacy": "on", "consent_sharing": "on"})
     assert response.status_code == 302
     registration = Registration.objects.get(contact__email=ATTACKER)
     assert registration.status == Registration.Status.AWAITING_APPROVAL

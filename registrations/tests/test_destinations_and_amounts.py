@@ -53,7 +53,7 @@ def test_capital_is_read_as_people_write_it(client, capital):
 def test_a_capital_that_is_not_an_amount_keeps_the_other_answers(client):
     response = client.post(reverse("registrations:register"), form_data(capital_yen="三百万"))
     assert 'id="error_1_id_capital_yen"' in response.text
-    assert "金額は円の整数で入力してください" in response.text
+    assert "資本金（円）は、3,000,000 や 3,000,000円 のように金額で" in response.text
     assert 'value="株式会社山田製作所"' in response.text
     assert not Business.objects.exists()
 

@@ -254,7 +254,7 @@ def test_business_csv_streams_one_row_per_firm_registered_in_the_period(client, 
         "宮城県", "東北", "製造業", "中小企業", "はじめての輸出", "Web",
         "2025-05-10",  # registered at 00:30 Japan time: still 10 May
         "2025-05-12", "輸出挑戦", "輸出実現", "2", "1", "2025-08-01",
-        "台湾、アメリカ合衆国",  # the latest answer's destinations
+        "台湾、米国",  # the latest answer's destinations
     ]  # fmt: skip
     assert rows[2][10:17] == ["2025-06-03", "", "新規", "0", "0", "", ""]
 

@@ -1,6 +1,7 @@
 """Browser journey for the concierge workspace."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -53,6 +54,7 @@ def test_lead_assigns_and_the_concierge_counsels_sets_a_target_and_moves_the_sta
     sign_in(page, live_server, concierge)
     # The concierge lands on their work: the new assignment is there.
     page.get_by_test_id("work-new").get_by_role("link", name="株式会社山田製作所").click()
+    page.wait_for_url(re.compile(r"/cases/[0-9]+/$"))
     headings = page.get_by_role("heading", level=2).all_inner_texts()
     assert headings[:4] == ["概要", "活動", "支援メニュー", "調査"]
     # Each form opens where it is used.
