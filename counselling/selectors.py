@@ -148,11 +148,6 @@ def first_contact_overdue(*, user, today: datetime.date) -> list[Case]:
     )  # fmt: skip
 
 
-def case_realised_count() -> int:
-    """Cases whose export was realised (an aggregate: the ministry sees no case itself)."""
-    return Case.objects.filter(status=Case.Status.REALISED).count()
-
-
 def case_queue(*, user) -> QuerySet[Case]:
     """The office queue: open cases nobody has taken yet, the most urgent first."""
     return (

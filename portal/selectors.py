@@ -59,13 +59,12 @@ def home_context(*, user: User) -> dict:
         }
     if role == Role.MINISTRY:
         return {
-            "region_counts": registration_selectors.business_count_by_region(user=user),
-            "business_count": registration_selectors.business_count(user=user),
-            "realised_count": case_selectors.case_realised_count(),
+            "figures": reporting_selectors.program_figures(),
+            "region_counts": reporting_selectors.registered_by_region(),
         }
     if role == Role.ADMIN:
         return {
-            "business_count": registration_selectors.business_count(user=user),
+            "figures": reporting_selectors.program_figures(),
             "open_duplicates": registration_selectors.duplicate_flag_queue(user=user).count(),
             "pending_deletions": registration_selectors.deletion_requests_pending_count(),
             "role_counts": core_selectors.user_count_by_role(),

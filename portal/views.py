@@ -5,10 +5,15 @@ from django.utils import timezone, translation
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.roles import Role
 from portal.selectors import home_context
 from registrations.permissions import RegistrationPermission
 from reporting import selectors as reporting_selectors
+from reporting import services as reporting_services
 from reporting.exports import referral_csv
+
+# The landing pages that show the program's headline figures (reporting.selectors).
+FIGURE_ROLES = (Role.MINISTRY, Role.ADMIN, Role.PARTNER)
 
 
 class HomeView(TemplateView):
@@ -22,8 +27,11 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.request.user.is_authenticated:
-            context.update(home_context(user=self.request.user))
+        user = self.request.user
+        if user.is_authenticated:
+            if user.role in FIGURE_ROLES:  # figures from the fact table, no older than its cycle
+                context["refreshed_at"] = reporting_services.business_progress_ensure()
+            context.update(home_context(user=user))
         return context
 
 
@@ -49,6 +57,7 @@ class ReferralDownloadView(PermissionRequiredMixin, View):
     permission_required = RegistrationPermission.REFER
 
     def get(self, request):
+        reporting_services.business_progress_ensure()
         with translation.override(settings.LANGUAGE_CODE):
             chunks = referral_csv(
                 reporting_selectors.referral_funnel(user=request.user),

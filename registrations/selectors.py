@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
-from core.models import MetiRegion, OutboundEmail, Prefecture
+from core.models import OutboundEmail, Prefecture
 from core.personal_data import business_rows, declarations, identifying_texts
 from registrations.filters import RegistrationFilter
 from registrations.models import Business, Contact, DeletionRequest, DuplicateFlag, Registration
@@ -30,24 +30,6 @@ LIST_RELATED = ("business__prefecture", "business__industry", "office", "referre
 def prefecture_named(name: str) -> Prefecture | None:
     """Reference data (no scope): the prefecture called 「東京都」, if any."""
     return Prefecture.objects.filter(name=name).first()
-
-
-def business_count(*, user) -> int:
-    return business_qs_visible_to(user).count()
-
-
-def business_count_by_region(*, user) -> list[dict]:
-    """Businesses per METI region, every region listed (zero where none)."""
-    counts = dict(
-        business_qs_visible_to(user)
-        .values_list("prefecture__region")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return [
-        {"region": region, "label": label, "count": counts.get(region, 0)}
-        for region, label in MetiRegion.choices
-    ]
 
 
 def registration_list_recent(*, user, limit: int) -> list[Registration]:

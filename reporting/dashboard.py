@@ -41,6 +41,8 @@ from reporting.models import BusinessProgress
 from reporting.progress import (
     FUNNEL,
     FUNNEL_LABELS,
+    HEADLINE_FIGURES,
+    HEADLINE_LABELS,
     Breakdown,
     BreakdownRow,
     Headline,
@@ -50,13 +52,16 @@ from reporting.progress import (
 )  # fmt: skip
 from support_menus.models import Proposal
 
+ADOPTED = (Proposal.Status.ADOPTED, Proposal.Status.COMPLETED)
+
 REGISTERED = Registration.Status.REGISTERED
 NOT_RECORDED = ""
 
 
 def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
     """Each firm once (the case of its latest registration), live, with the firm filters
-    applied and its registration time and first proposal date annotated; no period filter.
+    applied and its registration time, first proposal and first adoption dates annotated; no
+    period filter.
     The business-level export reads this; the dashboard reads its copy in BusinessProgress."""
     newer = Registration.objects.filter(
         business_id=OuterRef("registration__business_id"), status=REGISTERED,
@@ -66,6 +71,11 @@ def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
         Proposal.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
         .annotate(first=Min("proposed_on")).values("first")
     )  # fmt: skip
+    first_adopted = (
+        Proposal.objects.filter(case_id=OuterRef("pk"), status__in=ADOPTED).order_by()
+        .values("case_id").annotate(first=Min(Coalesce("decided_on", "proposed_on")))
+        .values("first")
+    )  # fmt: skip
     return (
         Case.objects.filter(
             registration__status=REGISTERED, registration__business__merged_into__isnull=True
@@ -74,6 +84,7 @@ def progress_cases(filters: ProgressFilters | None = None) -> QuerySet[Case]:
         .filter(filters.business_q("registration__business__") if filters else Q())
         .annotate(
             first_proposed_on=Subquery(first_proposed[:1]),
+            first_adopted_on=Subquery(first_adopted[:1]),
             registered=Coalesce("registration__registered_at", "registration__created_at"),
         )
         .order_by()
@@ -86,8 +97,8 @@ def firms(filters: ProgressFilters) -> QuerySet[BusinessProgress]:
 
 
 def _as_at(filters: ProgressFilters, *, end: bool) -> dict:
-    """Counts of firms registered, counselled, proposed and realised as at the period's end
-    (or its start)."""
+    """Counts of firms registered, counselled, proposed, adopted and realised as at the
+    period's end (or its start)."""
     moment = filters.end if end else filters.start
     suffix = "end" if end else "start"
     day = filters.date_to if end else filters.date_from - timedelta(days=1)
@@ -95,6 +106,7 @@ def _as_at(filters: ProgressFilters, *, end: bool) -> dict:
         f"registered_{suffix}": Count("pk", filter=Q(registered_at__lt=moment)),
         f"counselled_{suffix}": Count("pk", filter=Q(first_contact_at__lt=moment)),
         f"proposed_{suffix}": Count("pk", filter=Q(first_proposed_on__lte=day)),
+        f"adopted_{suffix}": Count("pk", filter=Q(first_adopted_on__lte=day)),
         f"realised_{suffix}": Count("pk", filter=Q(realised_on__lte=day)),
     }
 
@@ -185,10 +197,28 @@ def business_progress_refreshed_at() -> datetime | None:
     return BusinessProgress.objects.order_by("pk").values_list("refreshed_at", flat=True).first()
 
 
+def _totals(cases: QuerySet[BusinessProgress], filters: ProgressFilters) -> dict:
+    """The headline counts as at the period's end and its start (one query)."""
+    return cases.aggregate(**_as_at(filters, end=True), **_as_at(filters, end=False))
+
+
+def headline_figures(
+    filters: ProgressFilters, *, business_ids: QuerySet | None = None
+) -> list[Headline]:
+    """The headline figures (registered, counselled, proposed, adopted, realised, the
+    realisation rate and the median days to first contact) of the firms the filters select,
+    or of `business_ids` among them: the only source of these figures on every page, in two
+    queries, from the fact table."""
+    cases = firms(filters)
+    if business_ids is not None:
+        cases = cases.filter(business_id__in=business_ids)
+    return _headlines(_totals(cases, filters), *_median_days_to_first_contact(cases, filters))
+
+
 def progress_dashboard(filters: ProgressFilters) -> Dashboard:
     """Everything the dashboard shows, in 17 queries, from the fact table."""
     cases = firms(filters)
-    totals = cases.aggregate(**_as_at(filters, end=True), **_as_at(filters, end=False))
+    totals = _totals(cases, filters)
     median_now, median_before = _median_days_to_first_contact(cases, filters)
     cohort = cases.filter(registered_at__gte=filters.start, registered_at__lt=filters.end)
     measures = _cohort_measures(filters)
@@ -255,9 +285,9 @@ def progress_dashboard(filters: ProgressFilters) -> Dashboard:
 def _headlines(totals: dict, median_now, median_before) -> list[Headline]:
     in_period = _("in the period")
     headlines = [
-        Headline(m, FUNNEL_LABELS[m], totals[f"{m}_end"],
+        Headline(m, HEADLINE_LABELS[m], totals[f"{m}_end"],
                  change(totals[f"{m}_end"], totals[f"{m}_start"]), in_period)
-        for m in FUNNEL
+        for m in HEADLINE_FIGURES
     ]  # fmt: skip
     rate_end = pct(totals["realised_end"], totals["registered_end"])
     rate_start = pct(totals["realised_start"], totals["registered_start"])

@@ -22,7 +22,7 @@ from counselling.models import Case, Stage
 from outcomes.models import SurveyResponse
 from registrations.models import ChallengeType, ReferralSource
 from registrations.size_class import SizeClass
-from reporting.dashboard import progress_cases, progress_dashboard
+from reporting.dashboard import ADOPTED, progress_cases, progress_dashboard
 from reporting.filters import ProgressFilters
 from reporting.progress import SUPPRESSION_RULE, open_data_rows
 from reporting.resources import (
@@ -33,7 +33,6 @@ from reporting.resources import (
 from support_menus.models import Proposal
 
 CHUNK_ROWS = 2000
-ADOPTED = (Proposal.Status.ADOPTED, Proposal.Status.COMPLETED)
 
 # The columns as the query returns them (codes), before labels are put in.
 BUSINESS_COLUMNS = {

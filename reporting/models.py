@@ -87,6 +87,7 @@ class BusinessProgress(models.Model):
     registered_at = models.DateTimeField(_("registered at"))
     first_contact_at = models.DateTimeField(_("first contact"), null=True)
     first_proposed_on = models.DateField(_("first proposal"), null=True)
+    first_adopted_on = models.DateField(_("first adoption"), null=True)
     realised_on = models.DateField(_("export realised on"), null=True)
     stage = models.CharField(_("stage"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20)

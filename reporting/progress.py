@@ -31,6 +31,34 @@ FUNNEL_LABELS = {
     "realised": _("Exports realised"),
 }
 
+# The headline figures, each with the one text that says what it counts, on every page that
+# shows it (the dashboard, the ministry's and the administrator's home, a partner's funnel).
+HEADLINE_FIGURES = ("registered", "counselled", "proposed", "adopted", "realised")
+HEADLINE_LABELS = {**FUNNEL_LABELS, "adopted": _("Menus adopted")}
+FIGURE_DEFINITIONS = {
+    "registered": _(
+        "Firms with at least one completed registration, each counted once. Withdrawn "
+        "registrations, registrations still waiting for the firm's consent and firms merged "
+        "into another as duplicates are not counted; firms whose data was deleted still count."
+    ),
+    "counselled": _(
+        "Registered firms a JETRO concierge has contacted or counselled at least once."
+    ),
+    "proposed": _("Registered firms that have been proposed at least one support menu."),
+    "adopted": _(
+        "Registered firms with at least one proposed support menu adopted (or completed)."
+    ),
+    "realised": _(
+        "Registered firms whose export has been realised (reported in a follow-up survey "
+        "or recorded by the concierge)."
+    ),
+    "rate": _("Firms whose export was realised, as a share of registered firms."),
+    "first_contact_days": _(
+        "Median days from registration to a concierge's first contact, over the registered "
+        "firms first contacted in the period."
+    ),
+}
+
 
 @dataclass
 class BreakdownRow:
@@ -128,6 +156,10 @@ class Headline:
     change: int | Decimal | None
     change_note: str
     unit: str = ""
+
+    @property
+    def definition(self) -> str:
+        return FIGURE_DEFINITIONS[self.key]
 
 
 def change(now, before):

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +17,14 @@ from counselling.models import Stage
 from outcomes.models import SurveyResponse
 from registrations.models import Business, Registration
 from registrations.permissions import business_qs_visible_to, registration_qs_visible_to
-from reporting.dashboard import firms, progress_cases
+from reporting.dashboard import firms, headline_figures
 from reporting.exports import ADOPTED, business_progress_rows
+from reporting.filters import ProgressFilters
 from reporting.models import ProgressExport
 from reporting.permissions import progress_export_qs_visible_to
+from reporting.progress import FIGURE_DEFINITIONS, HEADLINE_FIGURES, HEADLINE_LABELS, Headline
 from reporting.report import Answer, GroupFigures, outcome_figures
-from support_menus.models import Category, Proposal
+from support_menus.models import Category
 from support_menus.permissions import proposal_qs_visible_to
 
 # --- The outcome report ---------------------------------------------------------------------
@@ -139,55 +141,41 @@ FUNNEL_STEPS = {
         _("Firms in the program, each counted once: registered, or still waiting for the "
           "firm's consent or for confirmation. Withdrawn registrations are not counted."),
     ),
-    "consented": (
-        pgettext_lazy("funnel", "Consented"),
-        _("Firms that consented and whose registration is complete."),
-    ),
-    "counselled": (
-        pgettext_lazy("funnel", "Counselled"),
-        _("Registered firms a JETRO concierge has contacted or counselled at least once."),
-    ),
-    "proposed": (
-        pgettext_lazy("funnel", "Proposed"),
-        _("Registered firms that have been proposed at least one support menu."),
-    ),
-    "adopted": (
-        pgettext_lazy("funnel", "Adopted"),
-        _("Registered firms with at least one proposed support menu adopted (or completed)."),
-    ),
-    "realised": (
-        pgettext_lazy("funnel", "Realised"),
-        _("Registered firms whose export has been realised (reported in a follow-up survey "
-          "or recorded by the concierge)."),
-    ),
+    **{key: (HEADLINE_LABELS[key], FIGURE_DEFINITIONS[key]) for key in HEADLINE_FIGURES},
 }  # fmt: skip
+
+
+def program_figures() -> list[Headline]:
+    """The program's headline figures today, as the dashboard shows them unfiltered."""
+    return headline_figures(ProgressFilters.default())
+
+
+def registered_by_region() -> list[dict]:
+    """Registered firms (as program_figures counts them) per METI region, every region listed
+    (zero where none); the rows add up to the registered figure."""
+    counts = dict(firms(ProgressFilters.default()).values_list("region").annotate(n=Count("pk")))
+    return [
+        {"region": region, "label": label, "count": counts.get(region, 0)}
+        for region, label in MetiRegion.choices
+    ]
 
 
 def business_funnel(businesses: QuerySet[Business]) -> list[FunnelStep]:
     """How far the firms of `businesses` (any scope: a partner's referrals, a region, all)
-    got: referred, consented, counselled, proposed, adopted, realised, in two queries whatever
-    their number. Counted as the progress dashboard counts (reporting.dashboard.progress_cases):
-    each firm once, with the case of its latest registration; withdrawn registrations and
-    firms merged into another are left out; anonymised firms still count (their registrations
-    and cases stay)."""
+    got: referred, then the headline figures (registered, counselled, proposed, adopted,
+    realised) counted by headline_figures, as on every page, in three queries whatever their
+    number. Referred also counts the firms still waiting for consent (not yet in the fact
+    table); withdrawn registrations and merged firms are left out of every step."""
     live = Registration.objects.filter(business=OuterRef("pk")).exclude(
         status=Registration.Status.WITHDRAWN
     )
-    referred = businesses.filter(Exists(live), merged_into__isnull=True).count()
-    adopted = Proposal.objects.filter(case_id=OuterRef("pk"), status__in=ADOPTED)
-    counts = (
-        progress_cases()
-        .filter(registration__business__in=businesses)
-        .annotate(has_adopted=Exists(adopted))
-        .aggregate(
-            consented=Count("pk"),
-            counselled=Count("pk", filter=Q(first_contact_at__isnull=False)),
-            proposed=Count("pk", filter=Q(first_proposed_on__isnull=False)),
-            adopted=Count("pk", filter=Q(has_adopted=True)),
-            realised=Count("pk", filter=Q(realised_on__isnull=False)),
+    counts = {
+        figure.key: figure.value
+        for figure in headline_figures(
+            ProgressFilters.default(), business_ids=businesses.values("pk")
         )
-    )
-    counts["referred"] = referred
+    }
+    counts["referred"] = businesses.filter(Exists(live), merged_into__isnull=True).count()
     return [
         FunnelStep(key, str(label), str(definition), counts[key])
         for key, (label, definition) in FUNNEL_STEPS.items()

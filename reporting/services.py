@@ -185,6 +185,7 @@ BUSINESS_PROGRESS_SOURCE = {
     "registered_at": F("registered"),
     "first_contact_at": F("first_contact_at"),
     "first_proposed_on": F("first_proposed_on"),
+    "first_adopted_on": F("first_adopted_on"),
     "realised_on": F("realised_on"),
     "stage": F("stage"),
     "status": F("status"),
