@@ -63,23 +63,26 @@ def test_concierge_landing_shows_only_their_office_area(client, users):
     assert "大阪の会社" not in response.text
 
 
-def test_ministry_sees_counts_per_meti_region(client, users):
-    RegistrationFactory.create_batch(2, business__prefecture_id="04")  # 宮城県: 東北
-    RegistrationFactory(business__prefecture_id="15")  # 新潟県: 関東経済産業局
+def test_ministry_sees_registered_firms_per_meti_region_adding_up_to_the_figure(client, users):
+    CaseFactory.create_batch(2, registration__business__prefecture_id="04")  # 宮城県: 東北
+    CaseFactory(registration__business__prefecture_id="15")  # 新潟県: 関東経済産業局
     client.force_login(users[Role.MINISTRY])
-    rows = {row["region"]: row["count"] for row in client.get("/").context["region_counts"]}
+    response = client.get("/")
+    rows = {row["region"]: row["count"] for row in response.context["region_counts"]}
     assert rows["tohoku"] == 2
-    assert rows["kanto"] == 2  # the business user's firm (東京) and 新潟
+    assert rows["kanto"] == 1  # 新潟 (the business user's firm has no case: not registered yet)
     assert rows["okinawa"] == 0
+    assert 'data-figure="registered" data-value="3"' in response.text
 
 
-def test_ministry_sees_how_many_exports_were_realised(client, users):
-    CaseFactory.create_batch(2, status=Case.Status.REALISED, close_reason="realised")
+def test_ministry_sees_how_many_firms_realised_an_export(client, users):
+    today = timezone.localdate()
+    CaseFactory.create_batch(2, status=Case.Status.REALISED, close_reason="realised",
+                             realised_on=today)  # fmt: skip
     CaseFactory(status=Case.Status.SUPPORT)
     client.force_login(users[Role.MINISTRY])
     response = client.get("/")
-    assert response.context["realised_count"] == 2
-    assert 'data-testid="realised-count">2<' in response.text
+    assert 'data-figure="realised" data-value="2">2<' in response.text
 
 
 def test_the_firm_sees_who_its_concierge_is_and_how_to_reach_the_office(client, users):

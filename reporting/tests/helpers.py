@@ -23,7 +23,7 @@ CONTACT_PHONE = "03-9999-1234"
 
 # What the partner's funnel counts in the world below (each firm once).
 EXPECTED_FUNNEL = {
-    "referred": 6, "consented": 5, "counselled": 3, "proposed": 2, "adopted": 1, "realised": 1,
+    "referred": 6, "registered": 5, "counselled": 3, "proposed": 2, "adopted": 1, "realised": 1,
 }  # fmt: skip
 
 

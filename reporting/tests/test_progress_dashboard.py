@@ -18,6 +18,8 @@ The period is 2025-04-01 to 2025-09-30 (183 days; the period before it is 2024-0
     G     04: withdrawn registration; H 04: merged into B's business (neither counts).
 
     first proposal: A 2024-07-01, B 2025-05-01, C 2025-07-01, F 2025-08-20, I 2023-06-01
+    first adoption: B 2025-06-01, I 2023-06-01 (completed, no decision date: its proposal's),
+                    C 2025-10-05 (after the period); H's (merged) never counts
     realised:       A 2025-05-15, B 2025-08-20, F 2025-09-10, I 2024-03-01
 """
 
@@ -235,6 +237,12 @@ def world(db):
     answer(i, 6, at(2024, 4, 1), destinations=["CN"], target="yes", trajectory="decreased")
     answer(h, 6, at(2025, 9, 25), destinations=["AU"], target="yes", trajectory="decreased")
 
+    adopt = Proposal.objects.filter
+    adopt(case=b, proposed_on=day(2025, 5, 1)).update(status="adopted", decided_on=day(2025, 6, 1))
+    adopt(case=i).update(status="completed")
+    adopt(case=c).update(status="adopted", decided_on=day(2025, 10, 5))
+    adopt(case=h).update(status="adopted", decided_on=day(2025, 9, 15))
+
     stage_change(a, "challenge", at(2025, 5, 1))
     stage_change(a, "challenge", at(2025, 7, 1))
     stage_change(a, "expansion", at(2025, 8, 1))
@@ -311,6 +319,7 @@ def test_headlines_are_totals_at_the_end_with_their_growth_in_the_period(world):
         "registered": (8, 5),  # A B C D E F I K; at the start A I K
         "counselled": (7, 4),  # all but E; at the start A I K
         "proposed": (5, 3),  # A B C F I; at the start A I
+        "adopted": (2, 1),  # B I; at the start I
         "realised": (4, 3),  # A B F I; at the start I
         "rate": (Decimal("50.0"), Decimal("16.7")),  # 4/8 against 1/3 = 33.3
         # Contacted in the period: D 3, B 5, F 10, C 20 days → 7.5; before it: K 12.
@@ -326,6 +335,7 @@ def test_headline_labels_and_units():
         "registered": ("Registered", ""),
         "counselled": ("Counselled", ""),
         "proposed": ("Menus proposed", ""),
+        "adopted": ("Menus adopted", ""),
         "realised": ("Exports realised", ""),
         "rate": ("Realisation rate", "%"),
         "first_contact_days": ("Median days to first contact", "days"),
@@ -334,8 +344,8 @@ def test_headline_labels_and_units():
 
 def test_no_firms_give_zeros_and_unknown_rates():
     assert headlines(progress_dashboard(PERIOD)) == {
-        "registered": (0, 0), "counselled": (0, 0), "proposed": (0, 0), "realised": (0, 0),
-        "rate": (None, None), "first_contact_days": (None, None),
+        "registered": (0, 0), "counselled": (0, 0), "proposed": (0, 0), "adopted": (0, 0),
+        "realised": (0, 0), "rate": (None, None), "first_contact_days": (None, None),
     }  # fmt: skip
 
 
@@ -464,6 +474,7 @@ def test_a_region_filter_changes_every_figure(world):
         "registered": (4, 2),  # A B C K; at the start A K
         "counselled": (4, 2),
         "proposed": (3, 2),  # A B C; at the start A
+        "adopted": (1, 1),  # B
         "realised": (2, 2),  # A B
         "rate": (Decimal("50.0"), Decimal("50.0")),  # 2/4 against 0/2
         "first_contact_days": (12.5, 0.5),  # B 5 and C 20; before: K 12
@@ -606,9 +617,9 @@ def test_the_page_shows_the_figures_and_tables(client, users, world):
     response = client.get(reverse("reporting:progress"), PERIOD_QUERY)
     assert response.status_code == 200
     html = response.content.decode()
-    assert re.search(r'data-testid="headline-registered">\s*4\s*<', html)
+    assert re.search(r'data-testid="headline-registered"[^>]*data-value="4">\s*4\s*<', html)
     assert re.search(r'data-testid="change-registered">\s*\+2\s', html)
-    assert 'data-testid="headline-rate">50.0<' in html
+    assert re.search(r'data-testid="headline-rate"[^>]*>50.0<', html)
     assert "2025年4月1日" in html
     for key in ("region", "prefecture", "destinations", "target", "trajectory", "monthly"):
         assert f'data-testid="table-{key}"' in html
