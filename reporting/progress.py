@@ -34,7 +34,13 @@ FUNNEL_LABELS = {
 # The headline figures, each with the one text that says what it counts, on every page that
 # shows it (the dashboard, the ministry's and the administrator's home, a partner's funnel).
 HEADLINE_FIGURES = ("registered", "counselled", "proposed", "adopted", "realised")
-HEADLINE_LABELS = {**FUNNEL_LABELS, "adopted": _("Menus adopted")}
+HEADLINE_LABELS = {
+    "registered": pgettext_lazy("headline", "Registered firms"),
+    "counselled": pgettext_lazy("headline", "Firms counselled"),
+    "proposed": pgettext_lazy("headline", "Firms proposed menus"),
+    "adopted": pgettext_lazy("headline", "Firms with a menu adopted"),
+    "realised": pgettext_lazy("headline", "Firms that realised an export"),
+}
 FIGURE_DEFINITIONS = {
     "registered": _(
         "Firms with at least one completed registration, each counted once. Withdrawn "

@@ -332,11 +332,11 @@ def test_headline_labels_and_units():
         dashboard = progress_dashboard(PERIOD)
         labels = {h.key: (str(h.label), str(h.unit)) for h in dashboard.headlines}
     assert labels == {
-        "registered": ("Registered", ""),
-        "counselled": ("Counselled", ""),
-        "proposed": ("Menus proposed", ""),
-        "adopted": ("Menus adopted", ""),
-        "realised": ("Exports realised", ""),
+        "registered": ("Registered firms", ""),
+        "counselled": ("Firms counselled", ""),
+        "proposed": ("Firms proposed menus", ""),
+        "adopted": ("Firms with a menu adopted", ""),
+        "realised": ("Firms that realised an export", ""),
         "rate": ("Realisation rate", "%"),
         "first_contact_days": ("Median days to first contact", "days"),
     }
