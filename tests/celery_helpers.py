@@ -1,7 +1,12 @@
 """Helpers for the tests that run a real Celery worker, broker or database process."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app as celery_app
@@ -32,3 +37,26 @@ def database_url() -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
             f"{db['PORT'] or 5432}/{db['NAME']}")  # fmt: skip
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def worker_process(sink: Path, *arguments: str, **environment: str) -> subprocess.Popen:
+    """A real Celery worker process (solo pool) on the test database and broker, sending
+    e-mail to the idempotent provider stand-in (tests.mail_sink) writing into `sink`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_EMAIL_BACKEND": "tests.mail_sink.IdempotentSinkBackend",
+        "MAIL_SINK_DIR": str(sink),
+        **environment,
+    }
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         *arguments],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip

@@ -9,11 +9,9 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
@@ -21,30 +19,15 @@ from core.models import OutboundEmail
 from counselling.tests.factories import CaseFactory
 from outcomes.services import survey_reminders_send
 from outcomes.tests.factories import SurveyFactory
-from tests.celery_helpers import database_url, drop_connection_pools, wait_for
+from tests.celery_helpers import drop_connection_pools, wait_for, worker_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("reference_data")]
 
-ROOT = Path(__file__).resolve().parent.parent
 N = 200
 
 
 def _start_worker(sink: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "DJANGO_EMAIL_BACKEND": "tests.mail_sink.IdempotentSinkBackend",
-        "MAIL_SINK_DIR": str(sink),
-        "MAIL_SINK_DELAY": "0.03",
-        "OUTBOX_BATCH_SIZE": "20",
-    }
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    return worker_process(sink, MAIL_SINK_DELAY="0.03", OUTBOX_BATCH_SIZE="20")
 
 
 def _delivered(sink: Path) -> set[str]:

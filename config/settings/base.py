@@ -258,6 +258,33 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Two queues, each with its own workers (Procfile, docker-compose.yml), so an e-mail never
+# waits behind a minute-long job: "short" for the outbox and other tasks of a second or two,
+# "long" for sweeps, re-ranking, imports, exports and the fact-table rebuild. Every task is
+# routed by name (tests/test_celery_queues.py checks that none is left out); a worker started
+# without -Q consumes both, as `make services` does on a development machine.
+CELERY_TASK_DEFAULT_QUEUE = "short"
+CELERY_TASK_QUEUES = {"short": {}, "long": {}}
+SHORT_TASKS = ("core.email_outbox_dispatch",)
+LONG_TASKS = (
+    "counselling.case_reminders_send",
+    "outcomes.survey_reminders_send",
+    "outcomes.survey_results_import_job",
+    "outcomes.surveys_schedule",
+    "registrations.retention",
+    "reporting.business_progress_refresh",
+    "reporting.progress_export_build",
+    "reporting.progress_exports_purge",
+    "support_menus.case_rankings_refresh",
+    "support_menus.case_rankings_refresh_all",
+    "support_menus.catalogue_import_job",
+    "support_menus.import_files_purge",
+)
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": "short"} for name in SHORT_TASKS},
+    **{name: {"queue": "long"} for name in LONG_TASKS},
+}
+
 # django-import-export: neutralise =HYPERLINK(...) and friends in spreadsheets we hand out.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
