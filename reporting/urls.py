@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core.replica import replica_reads_view
 from reporting import views
 
 app_name = "reporting"
@@ -24,3 +25,7 @@ urlpatterns = [
         name="progress-export-download",
     ),
 ]
+
+# Every reporting page reads from the streaming replica when one is configured (core.replica).
+for pattern in urlpatterns:
+    pattern.callback = replica_reads_view(pattern.callback)

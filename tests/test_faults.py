@@ -27,7 +27,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from config.celery_app import app as celery_app
 from core.models import OutboundEmail
 from core.services import email_enqueue
 from tests.celery_helpers import database_url, drop_connection_pools
+from tests.private_services import PrivatePostgres, binary, free_port
 
 pytestmark = [pytest.mark.integration]
 
@@ -52,33 +52,6 @@ CONCURRENCY = 2
 # it was a whole batch per process while a batch shared one transaction).
 IN_FLIGHT = CONCURRENCY
 RESULTS: list[tuple[str, str, str, str, bool]] = []
-
-
-def _missing(what: str):
-    """A missing server binary is a failure, never a skip (as a missing browser is)."""
-    pytest.fail(f"{what} not found: the fault scenarios need redis-server and PostgreSQL's initdb")
-
-
-def _binary(name: str) -> str:
-    return shutil.which(name) or _missing(name)
-
-
-def _pg_bindir() -> Path:
-    candidates = []
-    if shutil.which("pg_config"):
-        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)  # noqa: S603, S607 (fixed arguments, looked up on PATH on purpose)
-        candidates.append(Path(out.stdout.strip()))
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for bindir in candidates:
-        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
-            return bindir
-    return _missing("PostgreSQL server binaries (initdb, pg_ctl)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, every: float = 0.1) -> bool:
@@ -99,8 +72,8 @@ def record(scenario: str, check: str, expected: str, observed, holds: bool) -> N
 
 class PrivateRedis:
     def __init__(self, directory: Path):
-        self.server, self.cli = _binary("redis-server"), _binary("redis-cli")
-        self.port, self.dir = _free_port(), directory
+        self.server, self.cli = binary("redis-server"), binary("redis-cli")
+        self.port, self.dir = free_port(), directory
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -125,47 +98,6 @@ class PrivateRedis:
             [self.cli, "-p", str(self.port), "shutdown", "nosave"], capture_output=True, timeout=10
         )
         assert wait_for(lambda: not self.ping(), 10), "private redis-server did not stop"
-
-
-class PrivatePostgres:
-    """A throwaway cluster: initdb into a temporary directory, trust auth, no fsync."""
-
-    def __init__(self):
-        self.bindir = _pg_bindir()
-        self.port = _free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))
-        self.as_postgres = os.geteuid() == 0  # the server refuses to run as root
-        if self.as_postgres:
-            shutil.chown(self.dir, "postgres")
-
-    def _run(self, *args: str, timeout: float = 60) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
-        subprocess.run(  # noqa: S603 (our own arguments)
-            [*prefix, *args], check=True, capture_output=True, timeout=timeout
-        )
-
-    def _ctl(self, action: str, *extra: str) -> None:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off")  # fmt: skip
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-l",
-                  str(self.dir / "server.log"), "-o", options, "-w", *extra, action)  # fmt: skip
-
-    def url(self, name: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
-
-    def start(self) -> None:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
-                  "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
-        self._ctl("start")
-
-    def restart(self) -> None:
-        self._ctl("restart", "-m", "fast")
-
-    def stop(self) -> None:
-        try:
-            self._ctl("stop", "-m", "immediate")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Sink:

@@ -9,7 +9,10 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 
 from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import STORAGES  # noqa: E402
+from config.settings.base import DATABASES, STORAGES  # noqa: E402
+
+# The suite reads and writes one database; tests/test_read_replica.py starts its own replica.
+DATABASES.pop("replica", None)
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
